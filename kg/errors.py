@@ -1,0 +1,58 @@
+"""One catalogue of the project's errors and warnings.
+
+The library raises these; only the CLI prints them. Every message names the
+thing at fault and says what the user can do about it.
+"""
+
+from __future__ import annotations
+
+
+class KgError(Exception):
+    """Base of every error this project raises on purpose."""
+
+    code = "E000"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"[{self.code}] {message}")
+        self.message = message
+
+
+class CorpusError(KgError):
+    """A corpus file cannot be read as an article (binary, undecodable, empty, bad front matter)."""
+
+    code = "E010"
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class ModelError(KgError):
+    """The GiNZA model is missing or cannot be loaded."""
+
+    code = "E020"
+
+
+class GazetteerError(KgError):
+    """The gazetteer or a cue file under ontology/ is malformed."""
+
+    code = "E030"
+
+
+class StoreError(KgError):
+    """The store cannot be opened, is busy, or holds data we cannot read."""
+
+    code = "E040"
+
+
+class QueryError(KgError):
+    """A SPARQL query is malformed, or a saved query or parameter is unknown."""
+
+    code = "E050"
+
+
+class EvalError(KgError):
+    """A gold file for `kg eval` is malformed."""
+
+    code = "E060"
