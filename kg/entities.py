@@ -1,0 +1,580 @@
+"""Entities: mentions in parsed sentences, linked to one node per real-world entity.
+
+Mentions come first from the gazetteer (ontology/gazetteer.ttl), then from GiNZA's named
+entities for names the gazetteer lacks, with GiNZA's labels mapped to ontology classes by
+ontology/entity-rules.yaml. Every spelling of a gazetteer entity links to its IRI; a name
+outside the gazetteer gets an IRI minted from its normalized form, so the same unknown name
+in two articles is one node. A name and its parenthesised alias (中芯国際集成電路製造(SMIC),
+拓荊科技(Piotech)) are read as one mention of one entity.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from kg.errors import GazetteerError
+from kg.vocab import CLASSES, KG, KGE, ontology_dir
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+VERSION = "kg.entities.v1"
+MINTED = f"{KGE}x/"
+
+
+# ----------------------------------------------------------------- names and scripts
+
+
+def normalize_name(name: str) -> str:
+    """Key used to compare names: NFKC, case-folded, without spaces, dots and dashes."""
+    s = unicodedata.normalize("NFKC", name).casefold()
+    return re.sub(r"[\s・･·\-‐‑–—─_.,'’()（）<>\[\]]", "", s)
+
+
+def _script(ch: str) -> str:
+    if not ch:
+        return ""
+    o = ord(ch)
+    if ch.isascii() and (ch.isalnum()):
+        return "latin"
+    if 0x30A0 <= o <= 0x30FF or 0x31F0 <= o <= 0x31FF or ch == "ー":
+        return "kana"
+    if 0x3040 <= o <= 0x309F:
+        return "hira"
+    if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or ch in "々〆":
+        return "kanji"
+    return "other"
+
+
+def mint_iri(name: str) -> str:
+    """Stable IRI for a name outside the gazetteer, minted from its normalized form."""
+    return MINTED + quote(normalize_name(name), safe="")
+
+
+# ----------------------------------------------------------------- gazetteer
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A gazetteer entity (or a minted one): its node and how it is written."""
+
+    iri: str
+    cls: str
+    label_en: str | None = None
+    label_ja: str | None = None
+    aliases: tuple[str, ...] = ()
+    tickers: tuple[str, ...] = ()
+    short_forms: tuple[str, ...] = ()
+    same_as: str | None = None
+    home_country: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.label_ja or self.label_en or self.iri.rsplit("/", 1)[-1]
+
+
+@dataclass
+class Gazetteer:
+    """Entities by IRI and by every normalized spelling, plus country prefixes (米, 中)."""
+
+    entities: dict[str, Entity]
+    by_name: dict[str, str]  # normalize_name(alias) -> iri
+    exact: dict[str, str]  # alias as written (NFKC, casefold) -> iri, for matching text
+    short_forms: dict[str, str]  # 米 -> United States
+    lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)  # first char -> lengths
+    short_latin: frozenset[str] = frozenset()  # Latin names of <= 3 chars, matched case-exactly
+
+    def lookup(self, name: str) -> str | None:
+        """IRI of the gazetteer entity spelled `name`, if any."""
+        return self.by_name.get(normalize_name(name))
+
+
+def load_gazetteer(path: Path | str | None = None) -> Gazetteer:
+    """Read the gazetteer Turtle file (default ontology/gazetteer.ttl)."""
+    return _load_gazetteer(str(path or ontology_dir() / "gazetteer.ttl"))
+
+
+@cache
+def _load_gazetteer(path: str) -> Gazetteer:
+    from rdflib import RDF, RDFS, Graph
+    from rdflib.namespace import OWL, SKOS
+
+    g = Graph()
+    try:
+        g.parse(path, format="turtle")
+    except Exception as exc:
+        raise GazetteerError(f"{path}: not valid Turtle ({exc}); fix the file") from exc
+    entities: dict[str, Entity] = {}
+    by_name: dict[str, str] = {}
+    exact: dict[str, str] = {}
+    short: dict[str, str] = {}
+    for s, cls in g.subject_objects(RDF.type):
+        local = str(cls).removeprefix(str(KG))
+        if local not in CLASSES:
+            continue
+        iri = str(s)
+        labels = {lit.language: str(lit) for lit in g.objects(s, RDFS.label)}
+        aliases = tuple(sorted(str(x) for x in g.objects(s, SKOS.altLabel)))
+        tickers = tuple(sorted(str(x) for x in g.objects(s, KG.ticker)))
+        shorts = tuple(sorted(str(x) for x in g.objects(s, KG.shortForm)))
+        same = g.value(s, OWL.sameAs)
+        home = g.value(s, KG.homeCountry)
+        ent = Entity(
+            iri=iri,
+            cls=local,
+            label_en=labels.get("en"),
+            label_ja=labels.get("ja"),
+            aliases=aliases,
+            tickers=tickers,
+            short_forms=shorts,
+            same_as=str(same) if same else None,
+            home_country=str(home) if home else None,
+        )
+        entities[iri] = ent
+        for name in (*labels.values(), *aliases, *tickers):
+            norm = unicodedata.normalize("NFKC", name)
+            by_name.setdefault(normalize_name(norm), iri)
+            if len(norm) >= 2:  # one-character aliases (米, 英) act only as prefixes
+                exact.setdefault(norm.casefold(), iri)
+        for sf in shorts:
+            short[unicodedata.normalize("NFKC", sf)] = iri
+    if not entities:
+        raise GazetteerError(f"{path}: no entities with a kg class; see ontology/GAZETTEER.md")
+    short_latin = frozenset(
+        unicodedata.normalize("NFKC", name)
+        for ent in entities.values()
+        for name in (ent.label_en or "", ent.label_ja or "", *ent.aliases, *ent.tickers)
+        if len(name) <= 3
+    )
+    lengths: dict[str, set[int]] = {}
+    for alias in exact:
+        lengths.setdefault(alias[0], set()).add(len(alias))
+    return Gazetteer(
+        entities=entities,
+        by_name=by_name,
+        exact=exact,
+        short_forms=short,
+        lengths={k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()},
+        short_latin=short_latin,
+    )
+
+
+@dataclass(frozen=True)
+class EntityRules:
+    """ontology/entity-rules.yaml, loaded."""
+
+    version: str
+    ner_labels: dict[str, str]
+    require_cue: frozenset[str]
+    company_suffixes: tuple[str, ...]
+    strip_suffixes: tuple[str, ...]
+    descriptors: dict[str, str]  # noun -> class
+    person_markers: frozenset[str]
+    stop_names: frozenset[str]
+    generic_heads: tuple[str, ...]
+    ticker: re.Pattern
+
+
+@cache
+def load_rules(path: str | None = None) -> EntityRules:
+    """Read ontology/entity-rules.yaml."""
+    import yaml
+
+    p = Path(path) if path else ontology_dir() / "entity-rules.yaml"
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        descriptors = {
+            noun: cls for cls, nouns in data["descriptors"].items() for noun in nouns
+        }
+        return EntityRules(
+            version=data["version"],
+            ner_labels=dict(data["ner_labels"]),
+            require_cue=frozenset(data.get("require_cue", [])),
+            company_suffixes=tuple(sorted(data["company_suffixes"], key=len, reverse=True)),
+            strip_suffixes=tuple(data.get("strip_suffixes", [])),
+            descriptors=descriptors,
+            person_markers=frozenset(data["person_markers"]),
+            stop_names=frozenset(normalize_name(x) for x in data["stop_names"]),
+            generic_heads=tuple(data["generic_heads"]),
+            ticker=re.compile(data["ticker_pattern"]),
+        )
+    except (OSError, KeyError, TypeError, AttributeError, re.error, yaml.YAMLError) as exc:
+        raise GazetteerError(f"{p}: cannot read entity rules ({exc!r}); fix the file") from exc
+
+
+# ----------------------------------------------------------------- mentions
+
+
+@dataclass
+class Mention:
+    """A span of one sentence that names an entity.
+
+    `start`/`end` are token indices in the sentence `Doc`; `char_start`/`char_end` are
+    offsets in the sentence text. `prefix` marks a one-character state prefix (米 in
+    米Lam Research), which takes part only in prefix constructions.
+    """
+
+    start: int
+    end: int
+    char_start: int
+    char_end: int
+    iri: str
+    cls: str
+    text: str
+    source: str  # gazetteer | ner | pattern | prefix
+    prefix: bool = False
+    aliases: list[str] = field(default_factory=list)  # other forms read as this mention
+
+
+@dataclass
+class ArticleEntities:
+    """Mentions of each sentence of one article plus what the graph needs of each entity."""
+
+    mentions: list[list[Mention]]
+    entities: dict[str, Entity]
+    surface: dict[str, set[str]]  # iri -> forms seen in this article
+
+
+def _token_bounds(doc: Doc) -> tuple[set[int], set[int]]:
+    starts = {t.idx for t in doc}
+    ends = {t.idx + len(t.text) for t in doc}
+    return starts, ends
+
+
+def _boundary_ok(text: str, a: int, b: int, starts: set[int], ends: set[int]) -> bool:
+    first, last = text[a], text[b - 1]
+    left = text[a - 1] if a > 0 else ""
+    right = text[b] if b < len(text) else ""
+    for edge, neighbour, tok_edge in ((first, left, a in starts), (last, right, b in ends)):
+        sc = _script(edge)
+        if sc in ("latin", "kana") and _script(neighbour) == sc:
+            return False
+        if sc == "kanji" and _script(neighbour) == "kanji" and not tok_edge and b - a < 3:
+            return False
+    return True
+
+
+def _span(doc: Doc, a: int, b: int):
+    return doc.char_span(a, b, alignment_mode="expand")
+
+
+def gazetteer_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
+    """Leftmost-longest gazetteer matches in a sentence, on sensible word boundaries."""
+    text = doc.text
+    folded = text.casefold()
+    starts, ends = _token_bounds(doc)
+    out: list[Mention] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        lengths = gaz.lengths.get(folded[i])
+        hit = None
+        if lengths:
+            for length in lengths:
+                if i + length > n:
+                    continue
+                cand = folded[i : i + length]
+                iri = gaz.exact.get(cand)
+                if iri is None:
+                    continue
+                if length <= 3 and cand.isascii() and text[i : i + length] not in gaz.short_latin:
+                    continue
+                if _boundary_ok(text, i, i + length, starts, ends):
+                    hit = (i + length, iri)
+                    break
+        if hit:
+            b, iri = hit
+            span = _span(doc, i, b)
+            if span is not None:
+                out.append(
+                    Mention(
+                        span.start, span.end, i, b, iri, gaz.entities[iri].cls,
+                        text[i:b], "gazetteer",
+                    )
+                )
+            i = b
+        else:
+            i += 1
+    return out
+
+
+def _overlaps(a: int, b: int, taken: Sequence[Mention]) -> bool:
+    return any(a < m.char_end and m.char_start < b for m in taken)
+
+
+def _strip(text: str, rules: EntityRules) -> str:
+    for suf in rules.strip_suffixes:
+        if text.endswith(suf) and _script(text[-len(suf) - 1 : -len(suf)]) in ("latin", "kana"):
+            return text[: -len(suf)]
+    return text
+
+
+def _generic(text: str, rules: EntityRules) -> bool:
+    """A common-noun phrase (金融会社, 産業政策) rather than a name."""
+    if text.endswith(rules.company_suffixes) and not text.endswith(rules.generic_heads):
+        return text in rules.descriptors
+    return text.endswith(rules.generic_heads) or text.endswith(tuple(rules.descriptors))
+
+
+def _has_company_cue(doc: Doc, start: int, end: int, text: str, rules: EntityRules) -> bool:
+    if text.endswith(rules.company_suffixes):
+        return True
+    nxt = doc[end].text if end < len(doc) else ""
+    if nxt in rules.strip_suffixes or rules.descriptors.get(nxt) == "Company":
+        return True
+    # descriptor before: 装置メーカーのX / 新興企業X
+    j = start - 1
+    if j >= 0 and doc[j].text == "の":
+        j -= 1
+    return j >= 0 and rules.descriptors.get(doc[j].text) == "Company"
+
+
+def ner_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list[Mention]:
+    """GiNZA's named entities that the gazetteer did not cover, mapped to ontology classes."""
+    out: list[Mention] = []
+    for ent in doc.ents:
+        cls = rules.ner_labels.get(ent.label_)
+        if cls is None:
+            continue
+        a, b = ent.start_char, ent.end_char
+        text = doc.text[a:b].strip()
+        if not text or _overlaps(a, b, taken) or normalize_name(text) in rules.stop_names:
+            continue
+        if _generic(text, rules):
+            continue
+        if any(ch.isdigit() for ch in text) and not any(_script(c) == "latin" for c in text):
+            continue
+        nxt = doc[ent.end].text if ent.end < len(doc) else ""
+        if nxt in rules.person_markers:
+            continue
+        if ent.label_ in rules.require_cue and not _has_company_cue(
+            doc, ent.start, ent.end, text, rules
+        ):
+            continue
+        if cls == "Product" and _has_company_cue(doc, ent.start, ent.end, text, rules):
+            cls = "Company"
+        text = _strip(text, rules)
+        out.append(Mention(ent.start, ent.end, a, a + len(text), mint_iri(text), cls, text, "ner"))
+    return out
+
+
+_LATIN_RUN = re.compile(r"[A-Z][A-Za-z0-9&.\-]*(?: [A-Z][A-Za-z0-9&.\-]*)*")
+
+
+def pattern_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list[Mention]:
+    """Latin-script names outside gazetteer and NER, kept when a company cue confirms them."""
+    out: list[Mention] = []
+    text = doc.text
+    for m in _LATIN_RUN.finditer(text):
+        a, b = m.span()
+        name = m.group().rstrip(".-")
+        b = a + len(name)
+        if len(name) < 2 or _overlaps(a, b, [*taken, *out]):
+            continue
+        if _script(text[a - 1] if a else "") == "latin" or normalize_name(name) in rules.stop_names:
+            continue
+        span = _span(doc, a, b)
+        if span is None or not _has_company_cue(doc, span.start, span.end, name, rules):
+            continue
+        out.append(
+            Mention(span.start, span.end, a, b, mint_iri(name), "Company", name, "pattern")
+        )
+    return out
+
+
+def prefix_mentions(doc: Doc, taken: Sequence[Mention], gaz: Gazetteer) -> list[Mention]:
+    """One-character state prefixes (米, 中, 英) standing as their own token."""
+    out: list[Mention] = []
+    for tok in doc:
+        iri = gaz.short_forms.get(tok.text)
+        if iri is None or _overlaps(tok.idx, tok.idx + len(tok.text), taken):
+            continue
+        out.append(
+            Mention(
+                tok.i, tok.i + 1, tok.idx, tok.idx + len(tok.text), iri,
+                gaz.entities[iri].cls, tok.text, "prefix", prefix=True,
+            )
+        )
+    return out
+
+
+_PAREN = re.compile(r"\s*(?:<\s*)?[(\[（]\s*([^()\[\]（）]{1,60}?)\s*[)\]）](?:\s*>)?")
+
+
+def merge_parentheses(
+    doc: Doc, mentions: list[Mention], gaz: Gazetteer, rules: EntityRules
+) -> list[Mention]:
+    """Read `NAME(ALIAS)` as one mention: tickers and aliases in brackets join the name.
+
+    When one side is in the gazetteer and the other is not, the unknown side becomes an
+    alias of the known entity (this is how 華為技術 and ファーウェイ, or a Chinese and a
+    Japanese form of one company, meet on one node).
+    """
+    text = doc.text
+    by_start = {m.char_start: m for m in mentions}
+    out: list[Mention] = []
+    skip: set[int] = set()
+    for m in sorted(mentions, key=lambda x: x.char_start):
+        if id(m) in skip:
+            continue
+        while not m.prefix:
+            pm = _PAREN.match(text, m.char_end)
+            if not pm:
+                break
+            inner = pm.group(1).strip()
+            inner_start = pm.start(1)
+            other = by_start.get(inner_start)
+            if other is not None and other.char_end <= pm.end(1) + 1:
+                if other.iri != m.iri:
+                    if other.source == "gazetteer" and m.source != "gazetteer":
+                        m.iri, m.cls = other.iri, other.cls
+                    elif m.source != "gazetteer" and other.source != "gazetteer":
+                        pass
+                    elif other.source == "gazetteer" and m.source == "gazetteer":
+                        break  # two known entities: a real apposition, keep both
+                m.aliases.append(other.text)
+                skip.add(id(other))
+            elif rules.ticker.fullmatch(inner) or _plausible_alias(inner, rules):
+                known = gaz.lookup(inner)
+                if known and m.source != "gazetteer":
+                    m.iri, m.cls = known, gaz.entities[known].cls
+                m.aliases.append(inner)
+            else:
+                break
+            span = _span(doc, m.char_start, pm.end())
+            if span is None:
+                break
+            m.end = span.end
+            m.char_end = pm.end()
+        out.append(m)
+    kept: list[Mention] = []
+    for m in out:  # drop what an extended mention now covers
+        if id(m) in skip or any(k.char_start <= m.char_start < k.char_end for k in kept):
+            continue
+        kept.append(m)
+    return kept
+
+
+def _plausible_alias(s: str, rules: EntityRules) -> bool:
+    if not s or len(s) > 40 or normalize_name(s) in rules.stop_names:
+        return False
+    if any(_script(c) == "hira" for c in s):
+        return False
+    if re.search(r"\d", s) and not re.search(r"[A-Za-z]", s):
+        return False
+    return True
+
+
+def unknown_before_paren(
+    doc: Doc, mentions: list[Mention], gaz: Gazetteer, rules: EntityRules
+) -> list[Mention]:
+    """`UNKNOWN(KNOWN)`: a noun compound right before a bracketed known name is its alias."""
+    text = doc.text
+    out = list(mentions)
+    for m in mentions:
+        if m.prefix or m.char_start == 0:
+            continue
+        j = m.char_start - 1
+        while j >= 0 and text[j] in " <":
+            j -= 1
+        if j < 0 or text[j] not in "(（[":
+            continue
+        close = text.find(")" if text[j] == "(" else ("）" if text[j] == "（" else "]"), m.char_end)
+        if close < 0 or text[m.char_end : close].strip(" >") not in ("",):
+            continue
+        # the compound before the bracket
+        end_tok = _span(doc, j, j + 1)
+        if end_tok is None:
+            continue
+        k = end_tok.start - 1
+        toks = []
+        while k >= 0 and doc[k].pos_ in ("PROPN", "NOUN") and doc[k].text not in rules.descriptors:
+            if _overlaps(doc[k].idx, doc[k].idx + len(doc[k]), out):
+                break
+            toks.append(doc[k])
+            k -= 1
+        if not toks:
+            continue
+        toks.reverse()
+        a, b = toks[0].idx, toks[-1].idx + len(toks[-1].text)
+        name = text[a:b]
+        if not _plausible_alias(name, rules) or len(name) < 2:
+            continue
+        if all(_script(c) == "kana" for c in name if c != "・"):
+            pass
+        out.append(
+            Mention(toks[0].i, toks[-1].i + 1, a, b, m.iri, m.cls, name, "pattern")
+        )
+    return out
+
+
+def find_mentions(doc: Doc, gaz: Gazetteer, rules: EntityRules) -> list[Mention]:
+    """All mentions of one sentence, in text order, without overlaps."""
+    found = gazetteer_mentions(doc, gaz)
+    found += ner_mentions(doc, found, rules)
+    found += pattern_mentions(doc, found, rules)
+    found += prefix_mentions(doc, found, gaz)
+    found = merge_parentheses(doc, found, gaz, rules)
+    found = unknown_before_paren(doc, found, gaz, rules)
+    found.sort(key=lambda m: m.char_start)
+    return found
+
+
+def link_article(
+    docs: Sequence[Doc], gaz: Gazetteer | None = None, rules: EntityRules | None = None
+) -> ArticleEntities:
+    """Mentions of every sentence of one article, and the entities they link to.
+
+    Within an article, an unknown name that was seen in brackets beside a known or
+    minted one (拓荊科技(Piotech)) links to the same node everywhere in the article.
+    """
+    gaz = gaz or load_gazetteer()
+    rules = rules or load_rules()
+    per_sentence = [find_mentions(doc, gaz, rules) for doc in docs]
+    # aliases learned from brackets apply to the whole article
+    learned: dict[str, tuple[str, str]] = {}
+    for ms in per_sentence:
+        for m in ms:
+            for form in (m.text, *m.aliases):
+                learned.setdefault(normalize_name(form), (m.iri, m.cls))
+    entities: dict[str, Entity] = {}
+    surface: dict[str, set[str]] = {}
+    for ms in per_sentence:
+        for m in ms:
+            if m.source != "gazetteer" and not m.prefix:
+                iri, cls = learned.get(normalize_name(m.text), (m.iri, m.cls))
+                m.iri, m.cls = iri, cls
+            ent = gaz.entities.get(m.iri)
+            if ent is None:
+                ent = entities.get(m.iri) or Entity(
+                    iri=m.iri, cls=m.cls, **_minted_labels(m.text)
+                )
+            entities[m.iri] = ent
+            forms = surface.setdefault(m.iri, set())
+            if not m.prefix:
+                forms.add(m.text)
+            forms.update(a for a in m.aliases if not rules.ticker.fullmatch(a) or True)
+    return ArticleEntities(per_sentence, entities, surface)
+
+
+def _minted_labels(text: str) -> dict[str, str]:
+    latin = all(_script(c) in ("latin", "other") for c in text)
+    return {"label_en": text} if latin else {"label_ja": text}
+
+
+def resolve_name(name: str, gaz: Gazetteer | None = None) -> str:
+    """IRI for a name typed by a user or found in a gold file: gazetteer, else minted."""
+    gaz = gaz or load_gazetteer()
+    return gaz.lookup(name) or mint_iri(name)
+
+
+def describe(mentions: Iterable[Mention]) -> list[tuple[str, str, str]]:
+    """(text, class, iri) of mentions, for debugging and `kg why`."""
+    return [(m.text, m.cls, m.iri) for m in mentions]

@@ -1,0 +1,205 @@
+"""Parsing: article text -> sentences -> GiNZA `Doc`s, cached on disk by content hash.
+
+Relations are read within one sentence, so an article is split into sentences here
+(keeping character offsets) and each sentence is parsed on its own. That also keeps
+every `nlp()` call far below GiNZA's 49,149-byte input limit (megagonlabs/ginza#242).
+Parsed sentences of one article are stored as one spaCy `DocBin` named after the hash
+of the model version and the article text, so a rebuild never re-parses unchanged text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kg.errors import ModelError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+MODEL = "ja_ginza"
+BATCH_SIZE = 48
+MAX_SENTENCE_CHARS = 4000  # a "sentence" longer than this is cut at 、 or spaces
+
+_ENDS = frozenset("。！？!?")
+_OPEN = frozenset("「『")
+_CLOSE = frozenset("」』")
+_TRAILERS = frozenset("」』）)]】〉》\"'")
+_SOFT_BREAK = re.compile(r"[、,，\s]")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an article: its text and where it sits in the article text."""
+
+    text: str
+    start: int
+    end: int
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split article text into sentences with character offsets into `text`.
+
+    A sentence ends at 。！？!? outside 「」『』 quotes (closing brackets that follow stay
+    with it) or at a line break.
+    """
+    out: list[Sentence] = []
+    pos = 0
+    depth = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE and depth:
+            depth -= 1
+        if ch == "\n" or (ch in _ENDS and depth == 0):
+            j = i + 1
+            while j < n and text[j] in _TRAILERS:
+                j += 1
+            _add_sentence(text, pos, j, out)
+            pos = i = j
+            depth = 0
+            continue
+        i += 1
+    _add_sentence(text, pos, n, out)
+    return out
+
+
+def _add_sentence(text: str, start: int, end: int, out: list[Sentence]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = start + MAX_SENTENCE_CHARS
+        soft = max(
+            (m.end() for m in _SOFT_BREAK.finditer(text, start + MAX_SENTENCE_CHARS // 2, cut)),
+            default=cut,
+        )
+        out.append(Sentence(text[start:soft], start, soft))
+        start = soft
+    if end > start:
+        out.append(Sentence(text[start:end], start, end))
+
+
+_NLP: dict[str, Language] = {}
+
+
+def load_model(name: str = MODEL) -> Language:
+    """Load (once per process) the GiNZA pipeline."""
+    if name not in _NLP:
+        try:
+            import spacy
+
+            _NLP[name] = spacy.load(name)
+        except OSError as exc:
+            raise ModelError(
+                f"cannot load the GiNZA model {name!r} ({exc}); install it with "
+                "`pip install ja-ginza` (make demo does this)"
+            ) from exc
+    return _NLP[name]
+
+
+def model_fingerprint(name: str = MODEL) -> str:
+    """Name and version of the model, part of every cache key."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"{name}-{version(name.replace('_', '-'))}"
+    except PackageNotFoundError:
+        return f"{name}-unknown"
+
+
+def cache_key(text: str, model: str = MODEL) -> str:
+    """Hash naming the cached parse of one article text."""
+    return hashlib.sha256(f"{model_fingerprint(model)}\n{text}".encode()).hexdigest()
+
+
+class ParseCache:
+    """Parsed sentences per article text, one DocBin file per text under `root`."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.spacy"
+
+    def get(self, key: str, nlp: Language) -> list[Doc] | None:
+        path = self._path(key)
+        if not path.is_file():
+            return None
+        from spacy.tokens import DocBin
+
+        try:
+            return list(DocBin().from_disk(path).get_docs(nlp.vocab))
+        except Exception:  # a torn or stale cache file is just a cache miss
+            return None
+
+    def put(self, key: str, docs: Sequence[Doc]) -> None:
+        from spacy.tokens import DocBin
+
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        DocBin(docs=docs, store_user_data=True).to_disk(tmp)
+        tmp.replace(path)
+
+
+@dataclass
+class ParsedArticle:
+    """An article's sentences with their parses; `cached` says whether parsing was skipped."""
+
+    key: str
+    sentences: list[Sentence]
+    docs: list[Doc]
+    cached: bool
+
+
+def parse_texts(
+    texts: Sequence[str],
+    *,
+    cache: ParseCache | None = None,
+    n_process: int = 1,
+    batch_size: int = BATCH_SIZE,
+    on_parsed: callable | None = None,
+) -> list[ParsedArticle]:
+    """Parse article texts sentence by sentence, reusing cached parses.
+
+    `on_parsed(n_sentences)` is called as sentences are parsed (for progress bars).
+    """
+    nlp = load_model()
+    results: list[ParsedArticle | None] = [None] * len(texts)
+    todo: list[tuple[int, str, list[Sentence]]] = []
+    for i, text in enumerate(texts):
+        key = cache_key(text)
+        sentences = split_sentences(text)
+        docs = cache.get(key, nlp) if cache else None
+        if docs is not None and len(docs) == len(sentences):
+            results[i] = ParsedArticle(key, sentences, docs, cached=True)
+        else:
+            todo.append((i, key, sentences))
+    if todo:
+        flat = [s.text for _, _, sents in todo for s in sents]
+        docs_iter = nlp.pipe(flat, batch_size=batch_size, n_process=n_process)
+        for i, key, sentences in todo:
+            docs = []
+            for _ in sentences:
+                docs.append(next(docs_iter))
+                if on_parsed:
+                    on_parsed(1)
+            if cache:
+                cache.put(key, docs)
+            results[i] = ParsedArticle(key, sentences, docs, cached=False)
+    return [r for r in results if r is not None]
+
+
+def iter_tokens(docs: Iterable[Doc]) -> int:
+    """Number of tokens in `docs` (for statistics)."""
+    return sum(len(d) for d in docs)
