@@ -131,7 +131,8 @@ _CONTROL_BYTES = frozenset(set(range(0x00, 0x09)) | set(range(0x0E, 0x20)) | {0x
 def decode_bytes(data: bytes, path: str = "<bytes>") -> str:
     """Decode a file's bytes to text; raise `CorpusError` if they are not text.
 
-    Order: a BOM (UTF-8, UTF-16, UTF-32) decides; else strict UTF-8; else strict EUC-JP and
+    Order: a BOM (UTF-8, UTF-16, UTF-32) decides; else strict UTF-8; else UTF-8 with a few
+    corrupt bytes (at most 1 per 1000 characters, kept as U+FFFD); else strict EUC-JP and
     cp932 (a superset of Shift_JIS), keeping the candidate that looks most like Japanese (kana
     present, no half-width-kana or private-use garbage); else charset-normalizer's best guess.
     Every result must have few control characters, otherwise the file is "not text (binary)".
@@ -144,9 +145,12 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> str:
             try:
                 text = data[len(bom) :].decode(encoding)
             except UnicodeDecodeError as exc:
-                raise CorpusError(
-                    path, f"undecodable: {encoding} BOM but invalid {encoding} at byte {exc.start}"
-                ) from None
+                text = _tolerant_decode(data[len(bom) :], encoding)
+                if text is None:
+                    raise CorpusError(
+                        path,
+                        f"undecodable: {encoding} BOM but invalid {encoding} at byte {exc.start}",
+                    ) from None
             if _control_ratio(text) > _MAX_CONTROL_RATIO:
                 raise CorpusError(path, "not text (binary)")
             return text
@@ -157,6 +161,9 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    tolerant = _tolerant_decode(data, "utf-8")
+    if tolerant is not None:
+        return tolerant
     best: tuple[float, str] | None = None
     for encoding in _JAPANESE_ENCODINGS:
         try:
@@ -171,13 +178,21 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> str:
     return _decode_fallback(data, path)
 
 
+def _tolerant_decode(data: bytes, encoding: str) -> str | None:
+    """`data` decoded with U+FFFD for bad bytes, if they are rare (<= 1 per 1000 chars)."""
+    text = data.decode(encoding, errors="replace")
+    return text if text.count("\ufffd") * 1000 <= len(text) else None
+
+
 def _decode_fallback(data: bytes, path: str) -> str:
     """Last resort for non-Japanese legacy encodings (Latin-1, GBK...): charset-normalizer."""
     from charset_normalizer import from_bytes
 
     match = from_bytes(data).best()
     if match is None:
-        raise CorpusError(path, "undecodable: not UTF-8, UTF-16, Shift_JIS or EUC-JP")
+        raise CorpusError(
+            path, "undecodable: not UTF-8, UTF-16, Shift_JIS or EUC-JP (convert it to UTF-8)"
+        )
     text = str(match)
     sample = text[:_SAMPLE_BYTES]
     bad = sum(_is_garbage_char(c) for c in sample)
@@ -222,9 +237,8 @@ def _japanese_score(text: str) -> float:
 
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
-_DELETE = {c: None for c in range(0x20) if c not in (0x09, 0x0A)}
-_DELETE.update({c: None for c in range(0x7F, 0xA0)})
-_DELETE.update({c: None for c in (0xFEFF, 0x200B, 0x200C, 0x200D, 0x2060, 0x00AD)})
+# C0/C1 controls except tab and newline, the BOM, zero-width characters, soft hyphen.
+_DELETE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u200b-\u200d\u2060\xad]")
 
 
 def normalize_text(text: str) -> str:
@@ -235,8 +249,8 @@ def normalize_text(text: str) -> str:
     characters, the BOM and lone surrogates are removed. Leading/trailing blank lines go.
     """
     text = _NEWLINES.sub("\n", text)
-    text = _SURROGATES.sub("", text.translate(_DELETE))
-    text = unicodedata.normalize("NFKC", text).translate(_DELETE)
+    text = _SURROGATES.sub("", _DELETE.sub("", text))
+    text = _DELETE.sub("", unicodedata.normalize("NFKC", text))
     return "\n".join(line.strip() for line in text.split("\n")).strip("\n")
 
 
@@ -562,7 +576,11 @@ def _split_front_matter(text: str, path: str) -> tuple[dict[str, Any] | None, st
     try:
         data = yaml.safe_load(text[4 : end.start()])
     except yaml.YAMLError as exc:
-        detail = " ".join(str(exc).split())
+        problem = getattr(exc, "problem", None)
+        mark = getattr(exc, "problem_mark", None)
+        detail = problem or " ".join(str(exc).split())
+        if mark is not None:
+            detail += f" (line {mark.line + 2} of the file)"  # +1: 0-based, +1: the '---' line
         raise CorpusError(path, f"malformed YAML front matter: {detail}") from None
     if data is None:
         data = {}
@@ -616,6 +634,8 @@ def format_article(text: str, **fields: Any) -> str:
     import yaml
 
     front = {k: v for k, v in fields.items() if v is not None}
+    if isinstance(front.get("date"), str):
+        front["date"] = date.fromisoformat(front["date"])  # written unquoted: 2025-01-28
     dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{dumped}---\n{text.strip()}\n"
 
@@ -718,10 +738,10 @@ def _html_articles(html: str, rel: str) -> list[Article]:
         raise CorpusError(rel, f"HTML extraction failed: {type(exc).__name__}: {exc}") from None
     body = normalize_text(getattr(doc, "text", None) or "") if doc is not None else ""
     if not body.strip():
-        raise CorpusError(rel, "no main text found in HTML page")
+        raise CorpusError(rel, "no main text in HTML page")
     pieces = _split_pieces(body)
     if not pieces:
-        raise CorpusError(rel, "no article text in HTML page (only boilerplate)")
+        raise CorpusError(rel, "no main text in HTML page (only boilerplate)")
     fields: dict[str, str | None] = {
         "title": normalize_text(doc.title) if getattr(doc, "title", None) else None,
         "date": _safe_iso(getattr(doc, "date", None)),
@@ -767,8 +787,10 @@ def _walk(root: Path) -> tuple[list[Path], list[Skipped]]:
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
-            reason = "unreadable: permission denied" if isinstance(exc, PermissionError) else (
-                f"unreadable: {exc.strerror or exc}"
+            reason = (
+                "unreadable: permission denied"
+                if isinstance(exc, PermissionError)
+                else (f"unreadable: {exc.strerror or exc}")
             )
             problems.append(Skipped(_relative(directory, root) or ".", reason))
             continue
@@ -898,7 +920,8 @@ def load_corpus(paths: Sequence[str | Path] | str | Path, *, strict: bool = Fals
                 continue
             for article in found:
                 if article.key in taken:
-                    skipped.append(Skipped(article.key, "same path already loaded from another root"))
+                    reason = "same path already loaded from another root"
+                    skipped.append(Skipped(article.key, reason))
                     continue
                 digest = hashlib.sha256(re.sub(r"\s+", "", article.text).encode()).hexdigest()
                 if digest in exact:

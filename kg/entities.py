@@ -190,9 +190,7 @@ def load_rules(path: str | None = None) -> EntityRules:
     p = Path(path) if path else ontology_dir() / "entity-rules.yaml"
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
-        descriptors = {
-            noun: cls for cls, nouns in data["descriptors"].items() for noun in nouns
-        }
+        descriptors = {noun: cls for cls, nouns in data["descriptors"].items() for noun in nouns}
         return EntityRules(
             version=data["version"],
             ner_labels=dict(data["ner_labels"]),
@@ -295,8 +293,14 @@ def gazetteer_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
             if span is not None:
                 out.append(
                     Mention(
-                        span.start, span.end, i, b, iri, gaz.entities[iri].cls,
-                        text[i:b], "gazetteer",
+                        span.start,
+                        span.end,
+                        i,
+                        b,
+                        iri,
+                        gaz.entities[iri].cls,
+                        text[i:b],
+                        "gazetteer",
                     )
                 )
             i = b
@@ -383,9 +387,7 @@ def pattern_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
         span = _span(doc, a, b)
         if span is None or not _has_company_cue(doc, span.start, span.end, name, rules):
             continue
-        out.append(
-            Mention(span.start, span.end, a, b, mint_iri(name), "Company", name, "pattern")
-        )
+        out.append(Mention(span.start, span.end, a, b, mint_iri(name), "Company", name, "pattern"))
     return out
 
 
@@ -398,8 +400,15 @@ def prefix_mentions(doc: Doc, taken: Sequence[Mention], gaz: Gazetteer) -> list[
             continue
         out.append(
             Mention(
-                tok.i, tok.i + 1, tok.idx, tok.idx + len(tok.text), iri,
-                gaz.entities[iri].cls, tok.text, "prefix", prefix=True,
+                tok.i,
+                tok.i + 1,
+                tok.idx,
+                tok.idx + len(tok.text),
+                iri,
+                gaz.entities[iri].cls,
+                tok.text,
+                "prefix",
+                prefix=True,
             )
         )
     return out
@@ -509,9 +518,7 @@ def unknown_before_paren(
             continue
         if all(_script(c) == "kana" for c in name if c != "・"):
             pass
-        out.append(
-            Mention(toks[0].i, toks[-1].i + 1, a, b, m.iri, m.cls, name, "pattern")
-        )
+        out.append(Mention(toks[0].i, toks[-1].i + 1, a, b, m.iri, m.cls, name, "pattern"))
     return out
 
 
@@ -553,9 +560,7 @@ def link_article(
                 m.iri, m.cls = iri, cls
             ent = gaz.entities.get(m.iri)
             if ent is None:
-                ent = entities.get(m.iri) or Entity(
-                    iri=m.iri, cls=m.cls, **_minted_labels(m.text)
-                )
+                ent = entities.get(m.iri) or Entity(iri=m.iri, cls=m.cls, **_minted_labels(m.text))
             entities[m.iri] = ent
             forms = surface.setdefault(m.iri, set())
             if not m.prefix:
