@@ -98,6 +98,7 @@ class Grammar:
     copulas: frozenset[str]
     receive: frozenset[str]
     passive: frozenset[str]
+    quantity_units: frozenset[str]
     np_patterns: tuple[dict, ...]
     np_filler_max: int
     modality: dict[str, frozenset[str]]
@@ -167,6 +168,7 @@ def _load_grammar(path: str) -> Grammar:
             copulas=frozenset(data["copulas"]),
             receive=frozenset(data["receive_verbs"]),
             passive=frozenset(data["passive_aux"]),
+            quantity_units=frozenset(data["quantity_units"]),
             np_patterns=tuple(data["np_patterns"]),
             np_filler_max=int(data["np_filler_max"]),
             modality=mod,
@@ -334,14 +336,25 @@ class Sentence:
 
     # ------------------------------------------------------------- topic
     def _topic(self) -> list[Ref]:
-        for m in self.mentions:
-            if self.slot_of(m.end) in ("topic", "subj"):
-                # only a topic of the main clause: its head chain reaches the root
-                return self.refs_of_mention(m)
+        """The main clause's topic (Xは), else its subject (Xが), for carried subjects."""
+        for wanted in ("topic", "subj"):
+            for m in self.mentions:
+                if self.slot_of(m.end) == wanted and not self._in_relative_clause(m.end - 1):
+                    return self.refs_of_mention(m)
         for tok in self.doc:
             if tok.text in self.g.company_anaphora and self.slot_of(tok.i + 1) == "topic":
                 return self.resolve(tok)
         return []
+
+    def _in_relative_clause(self, i: int) -> bool:
+        tok = self.doc[i]
+        steps = 0
+        while tok.head is not tok and steps < 20:
+            if tok.dep_ == "acl":
+                return True
+            tok = tok.head
+            steps += 1
+        return False
 
     # ------------------------------------------------------------- resolution
     def refs_of_mention(self, m: Mention, via: str = "direct") -> list[Ref]:
@@ -427,9 +440,17 @@ class Sentence:
                 "with",
             )
         ):
-            for sl, refs in self.pred_args(head).items():
-                if sl in ("subj", "topic") and refs:
-                    return refs
+            refs = self.copula_subject(head)
+            if refs:
+                return refs
+        # 主力スマホ「Mate 60 Pro」: a name of the same kind right after the noun
+        for c in tok.children:
+            cm = self.by_token.get(c.i)
+            if cm and c.i > tok.i and self.noun_class(tok):
+                between = self.doc[tok.i + 1 : cm.start]
+                same = self.same_kind(tok, Ref(cm.iri, cm.cls, cm.text))
+                if same and all(t.text in "「『(（ ・" for t in between):
+                    return self.refs_of_mention(cm)
         # 新興企業DeepSeek / 金融会社アント・グループ: descriptor compounded onto a name
         hm = self.by_token.get(head.i)
         if (
@@ -472,8 +493,14 @@ class Sentence:
             c.lemma_ in self.g.passive for c in tok.children if c.dep_ == "fixed"
         )
 
-    def child_slots(self, tok: Token, prefix: str = "", depth: int = 0) -> dict[str, list[Ref]]:
-        """Slots filled by the dependents of `tok`, through transparent nouns."""
+    def child_slots(
+        self, tok: Token, prefix: str = "", depth: int = 0, lift: str | None = None
+    ) -> dict[str, list[Ref]]:
+        """Slots filled by the dependents of `tok`, through transparent nouns.
+
+        Quantities (145%, 28億ドル) are see-through: their dependents fill the slots the
+        quantity fills (米国による145%の対中追加関税 -> agent 米国).
+        """
         out: dict[str, list[Ref]] = {}
         g = self.g
         for c in tok.children:
@@ -493,6 +520,12 @@ class Sentence:
                     slot = "obj"
                 else:
                     continue
+            if lift is not None and slot == "gen":
+                slot = lift
+            if self.is_quantity(c) and depth < 4:
+                for k, v in self.child_slots(c, prefix, depth + 1, lift=slot).items():
+                    out.setdefault(k, []).extend(v)
+                continue
             refs = self.resolve(c)
             if slot in self.g.identity and refs and not all(self.same_kind(tok, r) for r in refs):
                 slot = "gen"  # NvidiaなどのAIチップ: possessive, not "chips such as Nvidia"
@@ -506,33 +539,42 @@ class Sentence:
                     out.setdefault(k, []).extend(
                         Ref(r.iri, r.cls, r.text, "deep" if r.via == "direct" else r.via) for r in v
                     )
-            # 対中 / 対米: a target prefix compounded into the noun
-            if c.text.startswith("対") and len(c.text) >= 2 and slot == "compound":
-                for p in self.prefixes:
-                    if p.char_start == c.idx + 1 or (p.start == c.i + 1):
-                        out.setdefault(f"{prefix}compound.target", []).append(
-                            Ref(p.iri, p.cls, p.text)
-                        )
-        # prefixes standing right after 対 as separate tokens
+            # 対中 / 対米 / 対ファーウェイ: a target compounded into the noun
+            if slot == "compound":
+                target = self.target_prefix(c)
+                if target is not None:
+                    out.setdefault(f"{prefix}compound.target", []).append(target)
+        # prefixes standing right after 対 as separate tokens (対 中 輸出 規制)
         for p in self.prefixes:
             if (
                 p.start > 0
                 and self.doc[p.start - 1].text == "対"
                 and p.end <= tok.i
-                and (
-                    self.doc[p.start - 1].head.i == tok.i
-                    or p.end == tok.i
-                    or self._in_compound(p, tok)
-                )
-            ):
-                out.setdefault(f"{prefix}compound.target", []).append(Ref(p.iri, p.cls, p.text))
-            if (
-                p.text != "対"
-                and self.doc[p.start].text.startswith("対")
-                and self._in_compound(p, tok)
+                and (p.end == tok.i or self._in_compound(p, tok))
             ):
                 out.setdefault(f"{prefix}compound.target", []).append(Ref(p.iri, p.cls, p.text))
         return out
+
+    def is_quantity(self, tok: Token) -> bool:
+        """A number with its unit: 145%, 28億ドル, 2割."""
+        return (
+            tok.text in self.g.quantity_units
+            and any(c.pos_ == "NUM" or c.like_num for c in tok.children)
+            or (tok.pos_ == "NUM" and tok.dep_ != "nummod")
+        )
+
+    def target_prefix(self, tok: Token) -> Ref | None:
+        """The entity in a 対X word (対中 -> China, 対ファーウェイ -> Huawei)."""
+        if not tok.text.startswith("対") or len(tok.text) < 2:
+            return None
+        from kg.entities import load_gazetteer
+
+        gaz = load_gazetteer()
+        rest = tok.text[1:]
+        iri = gaz.short_forms.get(rest) or gaz.lookup(rest)
+        if iri is None:
+            return None
+        return Ref(iri, gaz.entities[iri].cls, tok.text)
 
     def _in_compound(self, p: Mention, tok: Token) -> bool:
         """Does the prefix stand inside the noun compound that ends at `tok`?"""
@@ -550,8 +592,12 @@ class Sentence:
 
     def _pred_args(self, pred: Token) -> dict[str, list[Ref]]:
         slots = self.child_slots(pred)
-        if pred.dep_ == "acl":
-            rel = self.resolve(pred.head)
+        clause = pred
+        # A が導入し、B が採用した[この技術]: coordinated predicates share the modified noun
+        while clause.dep_ in ("advcl", "conj") and clause.head is not clause:
+            clause = clause.head
+        if clause.dep_ == "acl":
+            rel = self.resolve(clause.head) if clause is pred else self.pred_args(clause).get("rel")
             if rel:
                 slots["rel"] = rel
                 if not slots.get("subj") and not slots.get("topic"):
@@ -567,6 +613,14 @@ class Sentence:
                 key = "obj" if self.passive(pred) and not slots.get("obj") else "subj"
                 slots[key] = inherited
         return slots
+
+    def copula_subject(self, verb: Token) -> list[Ref]:
+        """What a copular verb says something of (Xは…と見られる: X), voice left as is."""
+        cs = self.child_slots(verb)
+        for key in ("topic", "subj"):
+            if cs.get(key):
+                return cs[key]
+        return self._inherit_subject(verb)
 
     def _unpassive(self, slots: dict[str, list[Ref]]) -> dict[str, list[Ref]]:
         out = dict(slots)
@@ -602,9 +656,29 @@ class Sentence:
                 for key in ("topic",):
                     if cs.get(key):
                         return [Ref(r.iri, r.cls, r.text, "topic") for r in cs[key]]
+        orphan = self._orphan_subject(pred)
+        if orphan:
+            return orphan
         if self.topic and all(r.iri for r in self.topic):
             return [Ref(r.iri, r.cls, r.text, "topic") for r in self.topic]
         return []
+
+    def _orphan_subject(self, pred: Token) -> list[Ref]:
+        """Xが attached by the parser to a noun rather than a predicate (米国が月曜日、…):
+        the nearest such subject before `pred` is its subject."""
+        best: Mention | None = None
+        for m in self.mentions:
+            if m.end > pred.i or self.slot_of(m.end) not in ("subj", "topic"):
+                continue
+            root = max(
+                (self.doc[i] for i in range(m.start, m.end)),
+                key=lambda t: t.head.i < m.start or t.head.i >= m.end,
+            )
+            if not self.is_predicate(root.head) and root.head.i < pred.i:
+                best = m
+        return (
+            [Ref(r.iri, r.cls, r.text, "topic") for r in self.refs_of_mention(best)] if best else []
+        )
 
     def noun_slots(self, tok: Token) -> dict[str, list[Ref]]:
         """Slots of a noun cue: its own dependents, what it describes or is said of,
@@ -642,11 +716,9 @@ class Sentence:
             and head.lemma_ in g.copulas
             and own_slot in ("dat", "with")
         ):
-            hs = self.pred_args(head)
-            for key in ("subj", "topic"):
-                if hs.get(key):
-                    slots["pred"] = hs[key]
-                    break
+            refs = self.copula_subject(head)
+            if refs:
+                slots["pred"] = refs
         if (
             "pred" not in slots
             and tok.dep_ == "ROOT"
@@ -817,13 +889,12 @@ def _modality(tok: Token, sent: Sentence) -> tuple[str | None, str | None]:
         first = False
     # sentence-level attribution: によると / 関係者 / という
     for t in doc:
-        nxt = doc[t.i + 1].text if t.i + 1 < len(doc) else ""
-        if t.text == "によると" or (t.text == "に" and nxt in ("よる", "よれ")):
+        follow = "".join(x.text for x in doc[t.i : t.i + 3])
+        if follow.startswith(("によると", "によれば")):
             found.add("reported")
-            src = t.head if t.text == "によると" else None
-            if src is None:
-                prev = doc[t.i - 1] if t.i else None
-                src = prev
+            src = t.head if t.head is not t else (doc[t.i - 1] if t.i else None)
+            if t.i and (src is None or src.i > t.i):
+                src = doc[t.i - 1]
             reporter = reporter or (_phrase(src) if src is not None else None)
     if doc[-1].text in ("か", "?", "？") or (len(doc) > 1 and doc[-2].text == "か"):
         return None, None
@@ -989,7 +1060,7 @@ def extract_sentence(
         for tok in doc:
             entries: list[CueEntry] = []
             for lemma in _cue_lemmas(tok, sent):
-                entries.extend(g.by_lemma.get(lemma, ()))
+                entries.extend(e for e in g.by_lemma.get(lemma, ()) if e not in entries)
             if not entries:
                 continue
             if tok.i in sent.by_token:  # part of a name (東京エレクトロン)

@@ -1,0 +1,95 @@
+"""kg.graph: one named graph per article, replaced and removed atomically."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from conftest import (
+    ALPHA,
+    BETA,
+    GAMMA,
+    fact,
+    graph_ontology_path,
+    write_hand_article,
+    write_hand_store,
+)
+
+from kg import graph
+from kg.vocab import KG, ONTOLOGY_GRAPH, RDF
+
+
+def quads_of(store, iri):
+    return sorted(str(q) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+
+
+def test_rewrite_replaces_exactly_that_graph(tmp_path):
+    store = graph.open_store(tmp_path / "s")
+    g1 = write_hand_article(store, "one.md", [ALPHA, BETA], [fact(ALPHA, "suppliesTo", BETA)])
+    g2 = write_hand_article(store, "two.md", [ALPHA, GAMMA], [fact(ALPHA, "uses", GAMMA)])
+    before_two = quads_of(store, g2)
+    g1_again = write_hand_article(
+        store, "one.md", [ALPHA, GAMMA], [fact(ALPHA, "competesWith", GAMMA)]
+    )
+    assert g1_again == g1
+    after = quads_of(store, g1)
+    assert not any("suppliesTo" in q for q in after)
+    assert any("competesWith" in q for q in after)
+    assert quads_of(store, g2) == before_two
+    graph.remove_article(store, g1)
+    assert quads_of(store, g1) == []
+    assert quads_of(store, g2) == before_two
+    assert set(graph.stored_articles(store)) == {"two.md"}
+
+
+def test_ontology_graph_present_and_written_once(tmp_path):
+    store = write_hand_store(tmp_path / "s")
+    onto = ox.NamedNode(ONTOLOGY_GRAPH)
+    assert ox.NamedNode(ONTOLOGY_GRAPH) in set(store.named_graphs())
+    assert list(store.quads_for_pattern(ox.NamedNode(str(KG.suppliesTo)), None, None, onto))
+    assert graph.write_ontology(store, graph_ontology_path()) is False
+
+
+def test_denied_fact_has_claim_but_no_triple(tmp_path):
+    store = graph.open_store(tmp_path / "s")
+    denied = fact(ALPHA, "suppliesTo", BETA, "denied", sentence="AlphaはBetaと関係ない。")
+    iri = write_hand_article(store, "d.md", [ALPHA, BETA], [denied])
+    g = ox.NamedNode(iri)
+    s, p, o = ox.NamedNode(ALPHA.iri), ox.NamedNode(str(KG.suppliesTo)), ox.NamedNode(BETA.iri)
+    assert not list(store.quads_for_pattern(s, p, o, g))
+    claims = list(store.quads_for_pattern(None, ox.NamedNode(str(RDF.subject)), s, g))
+    assert len(claims) == 1
+    claim = claims[0].subject
+    modality = next(store.quads_for_pattern(claim, ox.NamedNode(str(KG.modality)), None, g))
+    assert modality.object == ox.NamedNode(str(KG.denied))
+
+
+def test_article_and_entity_description(tmp_path):
+    store = graph.open_store(tmp_path / "s")
+    iri = write_hand_article(
+        store, "dir/x y#1.md", [ALPHA, BETA], [fact(ALPHA, "suppliesTo", BETA)],
+        title="題", date="2024-03-04", source="通信", url="https://example.com/a",
+    )  # fmt: skip
+    assert iri == "https://w3id.org/chipkg/article/dir/x%20y%231.md"
+    nq = graph.export(store, "nquads").decode()
+    assert '"2024-03-04"^^<http://www.w3.org/2001/XMLSchema#date>' in nq
+    assert f"<{ALPHA.iri}> <http://www.w3.org/2002/07/owl#sameAs>" in nq
+    assert f'<{BETA.iri}> <https://w3id.org/chipkg/ontology#ticker> "BETA.O"' in nq
+    assert f"<{ALPHA.iri}> <https://w3id.org/chipkg/ontology#mentionedIn> <{iri}>" in nq
+    assert '"0.9"^^<http://www.w3.org/2001/XMLSchema#decimal>' in nq
+
+
+def test_nquads_export_sorted_and_deterministic(tmp_path):
+    a = graph.export(write_hand_store(tmp_path / "a"), "nquads").decode()
+    b = graph.export(write_hand_store(tmp_path / "b"), "nquads").decode()
+    assert a == b
+    lines = a.splitlines()
+    assert lines == sorted(lines)
+    for fmt in ("trig", "turtle", "jsonld"):
+        assert graph.export(graph.open_store(tmp_path / "a"), fmt)
+
+
+def test_open_dataset_reads_the_store(hand_store):
+    from rdflib import URIRef
+
+    ds = graph.open_dataset(hand_store)
+    iri = URIRef(graph.article_iri("one.md"))
+    assert (iri, URIRef(str(RDF.type)), URIRef(str(KG.Article))) in ds.graph(iri)

@@ -1,0 +1,103 @@
+"""kg.pipeline.build on a tiny corpus: real GiNZA, real Oxigraph, incremental rebuilds."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg import graph
+from kg.errors import CorpusError
+from kg.pipeline import build
+
+BAD = Path(__file__).parent / "data" / "bad" / "binary.txt"
+
+
+def cache_files(store: Path) -> dict[str, float]:
+    root = graph.parse_cache_dir(store)
+    return {str(p): p.stat().st_mtime_ns for p in root.rglob("*.spacy")}
+
+
+def nquads(store: Path) -> str:
+    return graph.export(graph.open_store(store, create=False), "nquads").decode()
+
+
+def test_first_build_reads_everything(tiny_built):
+    _, store, report = tiny_built
+    assert report.articles == 3
+    assert len(report.rebuilt) == 3 and report.unchanged == 0
+    assert report.sentences_parsed == 5
+    assert report.entities > 0
+    keys = set(graph.stored_articles(graph.open_store(store)))
+    assert keys == {"a/huawei.md", "a/smic.md", "b/nvidia.md"}
+
+
+def test_second_build_parses_nothing_and_changes_nothing(tiny_copy):
+    corpus, store = tiny_copy
+    before, cache_before = nquads(store), cache_files(store)
+    calls = []
+    report = build([corpus], store=store, progress=lambda done, total: calls.append(done))
+    assert report.unchanged == 3 and report.rebuilt == [] and report.removed == []
+    assert report.sentences_parsed == 0 and calls == []
+    assert cache_files(store) == cache_before
+    assert nquads(store) == before
+
+
+def test_editing_one_article_rebuilds_only_it(tiny_copy):
+    corpus, store = tiny_copy
+    path = corpus / "b" / "nvidia.md"
+    path.write_text(path.read_text(encoding="utf-8") + "TSMCは台湾の企業だ。\n", "utf-8")
+    calls = []
+    report = build([corpus], store=store, progress=lambda done, total: calls.append(total))
+    assert report.rebuilt == ["b/nvidia.md"] and report.unchanged == 2
+    assert report.sentences_parsed == 2 and set(calls) == {2}
+    stored = graph.stored_articles(graph.open_store(store))
+    from kg.corpus import load_corpus
+
+    new_hash = next(a for a in load_corpus(corpus).articles if a.key == "b/nvidia.md").content_hash
+    assert stored["b/nvidia.md"].content_hash == new_hash
+
+
+def test_deleting_one_article_removes_its_graph(tiny_copy):
+    corpus, store = tiny_copy
+    (corpus / "a" / "smic.md").unlink()
+    report = build([corpus], store=store)
+    assert report.removed == ["a/smic.md"] and report.unchanged == 2
+    assert "a/smic.md" not in graph.stored_articles(graph.open_store(store))
+    assert "article/a/smic.md" not in nquads(store)
+
+
+def test_building_another_root_keeps_the_first(tiny_copy, tmp_path):
+    corpus, store = tiny_copy
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(corpus / "b" / "nvidia.md", other / "extra.md")
+    (other / "extra.md").write_text("---\ntitle: 別\n---\nTSMCは増産する。\n", "utf-8")
+    report = build([other], store=store)
+    assert report.removed == [] and report.rebuilt == ["extra.md"]
+    assert len(graph.stored_articles(graph.open_store(store))) == 4
+
+
+def test_strict_with_a_bad_file_writes_nothing(tiny_copy):
+    corpus, store = tiny_copy
+    shutil.copy(BAD, corpus / "a" / "zz-binary.txt")
+    (corpus / "b" / "nvidia.md").write_text("---\ntitle: 変更\n---\n変更した本文。\n", "utf-8")
+    before, cache_before = nquads(store), cache_files(store)
+    with pytest.raises(CorpusError):
+        build([corpus], store=store, strict=True)
+    assert nquads(store) == before
+    assert cache_files(store) == cache_before
+    # without --strict the bad file is only reported
+    report = build([corpus], store=store)
+    assert [s.path for s in report.skipped] == ["a/zz-binary.txt"]
+    assert report.rebuilt == ["b/nvidia.md"]
+
+
+def test_min_confidence_changes_the_version(tiny_copy):
+    from kg.pipeline import pipeline_version
+
+    assert pipeline_version(0.5) != pipeline_version(0.0)
+    corpus, store = tiny_copy
+    report = build([corpus], store=store, min_confidence=0.5)
+    assert report.sentences_parsed == 0 and len(report.rebuilt) == 3
