@@ -259,6 +259,17 @@ def _boundary_ok(text: str, a: int, b: int, starts: set[int], ends: set[int]) ->
     return True
 
 
+def _inside_proper_noun(doc: Doc, a: int, b: int) -> bool:
+    """Is [a, b) a strict part of one proper-noun token (華為技術 in 華為技術日本)?"""
+    for t in doc:
+        ta, tb = t.idx, t.idx + len(t.text)
+        if ta <= a and b <= tb and (ta, tb) != (a, b):
+            return "固有名詞" in t.tag_
+        if ta > b:
+            break
+    return False
+
+
 def _span(doc: Doc, a: int, b: int):
     return doc.char_span(a, b, alignment_mode="expand")
 
@@ -284,7 +295,9 @@ def gazetteer_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
                     continue
                 if length <= 3 and cand.isascii() and text[i : i + length] not in gaz.short_latin:
                     continue
-                if _boundary_ok(text, i, i + length, starts, ends):
+                if _boundary_ok(text, i, i + length, starts, ends) and not _inside_proper_noun(
+                    doc, i, i + length
+                ):
                     hit = (i + length, iri)
                     break
         if hit:
@@ -522,12 +535,174 @@ def unknown_before_paren(
     return out
 
 
+def _is_name_token(t, rules: EntityRules) -> bool:
+    """Could this token be part of a name? (no hiragana, not a particle or descriptor)"""
+    if t.pos_ not in ("NOUN", "PROPN", "SYM", "NUM", "VERB") or t.text in rules.descriptors:
+        return False
+    if t.pos_ == "VERB" and "固有名詞" not in t.tag_:
+        return False
+    if t.pos_ == "SYM" and t.text not in ("・", "&", "-"):
+        return False
+    return not any(_script(c) == "hira" for c in t.text)
+
+
+def _name_run(doc: Doc, i: int, rules: EntityRules, taken: Sequence[Mention]) -> tuple[int, int]:
+    """The name-like token run starting at token i: [i, j)."""
+    j = i
+    while j < len(doc) and _is_name_token(doc[j], rules):
+        if _overlaps(doc[j].idx, doc[j].idx + len(doc[j].text), taken):
+            break
+        j += 1
+    while j > i and doc[j - 1].text in ("・", "-", "&"):
+        j -= 1
+    return i, j
+
+
+def _name_ok(text: str, rules: EntityRules) -> bool:
+    if len(text) < 2 or normalize_name(text) in rules.stop_names or _generic(text, rules):
+        return False
+    if all(c.isdigit() or not c.isalnum() for c in text):
+        return False
+    return not text.endswith(tuple(rules.person_markers))
+
+
+def _new(doc: Doc, i: int, j: int, cls: str, source: str = "pattern") -> Mention:
+    a, b = doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text)
+    name = doc.text[a:b]
+    return Mention(i, j, a, b, mint_iri(name), cls, name, source)
+
+
+def extend_with_place(doc: Doc, mentions: list[Mention], rules: EntityRules) -> list[Mention]:
+    """キオクシア岩手, TSMCアリゾナ: a company name with a place name glued on is a
+    different company (usually a local subsidiary)."""
+    for m in mentions:
+        if m.cls != "Company" or m.prefix or m.end >= len(doc):
+            continue
+        t = doc[m.end]
+        if "地名" in t.tag_ and doc[m.end - 1].idx + len(doc[m.end - 1].text) == t.idx:
+            nxt = doc[m.end + 1] if m.end + 1 < len(doc) else None
+            if nxt is None or nxt.pos_ in ("ADP", "PUNCT", "AUX") or nxt.text in ("(", "（"):
+                b = t.idx + len(t.text)
+                m.end, m.char_end = m.end + 1, b
+                m.text = doc.text[m.char_start : b]
+                m.iri, m.source = mint_iri(m.text), "pattern"
+    return mentions
+
+
+def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list[Mention]:
+    """Names the gazetteer and NER missed, found from their surroundings:
+
+    - after a country prefix or a company descriptor: 米アンシス, 化学大手ソルベイ,
+      国有投資会社、瀋陽先進製造技術産業;
+    - a proper-noun token of the dictionary (ソニーセミコンダクタソリューションズ);
+    - a kanji name with its reading in brackets: 摩爾線程(ムーア・スレッズ);
+    - a quoted name after a product noun: GPU「MTT S80」 (a Product);
+    - place-name tokens (瀋陽市, 千代田) as Places.
+    """
+    out: list[Mention] = []
+    n = len(doc)
+
+    def free(i: int, j: int) -> bool:
+        return i < j and not _overlaps(
+            doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text), [*taken, *out]
+        )
+
+    prefixes = {m.end for m in taken if m.prefix}
+    for i, t in enumerate(doc):
+        start = None
+        if i in prefixes:
+            start = i
+            # skip a descriptor chain after the prefix: 米半導体大手マイクロン
+            k = i
+            while k < n and doc[k].pos_ in ("NOUN",) and not _is_name_token(doc[k], rules):
+                k += 1
+            if k > i and k < n and doc[k - 1].text in rules.descriptors:
+                start = k
+        elif rules.descriptors.get(t.text) == "Company" and i + 1 < n:
+            start = i + 1
+            if doc[start].text in ("の", "、", ",") and start + 1 < n:
+                start += 1
+        if start is not None and start < n:
+            a, b = _name_run(doc, start, rules, [*taken, *out])
+            if free(a, b) and _name_ok(
+                doc.text[doc[a].idx : doc[b - 1].idx + len(doc[b - 1].text)], rules
+            ):
+                nxt = doc[b] if b < n else None
+                if (
+                    nxt is None
+                    or nxt.pos_ in ("ADP", "PUNCT", "AUX", "SCONJ")
+                    or nxt.text in rules.strip_suffixes
+                ):
+                    out.append(_new(doc, a, b, "Company"))
+                    continue
+        # quoted product names after a product noun
+        if t.text in ("「", "『") and i > 0 and rules.descriptors.get(doc[i - 1].text) == "Product":
+            close = next(
+                (k for k in range(i + 1, min(n, i + 12)) if doc[k].text in ("」", "』")), None
+            )
+            if (
+                close
+                and free(i + 1, close)
+                and _name_ok(
+                    doc.text[doc[i + 1].idx : doc[close - 1].idx + len(doc[close - 1].text)], rules
+                )
+            ):
+                out.append(_new(doc, i + 1, close, "Product"))
+    for i, t in enumerate(doc):
+        # kanji name with a bracketed reading: 摩爾線程(ムーア・スレッズ)
+        if t.text in ("(", "（") and i > 0:
+            j = i - 1
+            while (
+                j >= 0
+                and _is_name_token(doc[j], rules)
+                and all(_script(c) in ("kanji", "other") for c in doc[j].text)
+            ):
+                j -= 1
+            a, b = j + 1, i
+            close = next(
+                (k for k in range(i + 1, min(n, i + 10)) if doc[k].text in (")", "）")), None
+            )
+            if close and free(a, b) and b - a >= 1:
+                inner = (
+                    doc.text[doc[i + 1].idx : doc[close - 1].idx + len(doc[close - 1].text)]
+                    if close > i + 1
+                    else ""
+                )
+                name = doc.text[doc[a].idx : doc[b - 1].idx + len(doc[b - 1].text)]
+                reading = inner and all(_script(c) in ("kana", "other") for c in inner)
+                abbrev = (
+                    inner and all(_script(c) == "kanji" for c in inner) and len(inner) < len(name)
+                )
+                if len(name) >= 3 and (reading or abbrev) and _name_ok(name, rules):
+                    cls = "Place" if name.endswith(("市", "省", "州", "県")) else "Company"
+                    out.append(_new(doc, a, b, cls))
+        # dictionary proper nouns nobody claimed
+        if "固有名詞" in t.tag_ and free(i, i + 1):
+            if "人名" in t.tag_:
+                continue
+            if "地名" in t.tag_:
+                j = i + 1
+                if j < n and doc[j].text in ("市", "州", "省", "県", "区", "町"):
+                    j += 1
+                if free(i, j):
+                    out.append(_new(doc, i, j, "Place"))
+                continue
+            if t.pos_ in ("PROPN", "NOUN", "VERB") and _name_ok(t.text, rules) and len(t.text) >= 3:
+                nxt = doc[i + 1] if i + 1 < n else None
+                if nxt is not None and nxt.text in rules.person_markers:
+                    continue
+                out.append(_new(doc, i, i + 1, "Company"))
+    return out
+
+
 def find_mentions(doc: Doc, gaz: Gazetteer, rules: EntityRules) -> list[Mention]:
     """All mentions of one sentence, in text order, without overlaps."""
     found = gazetteer_mentions(doc, gaz)
     found += ner_mentions(doc, found, rules)
     found += pattern_mentions(doc, found, rules)
     found += prefix_mentions(doc, found, gaz)
+    found = extend_with_place(doc, found, rules)
+    found += context_mentions(doc, found, rules)
     found = merge_parentheses(doc, found, gaz, rules)
     found = unknown_before_paren(doc, found, gaz, rules)
     found.sort(key=lambda m: m.char_start)

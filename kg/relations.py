@@ -77,7 +77,7 @@ class CueEntry:
     needs_slot: tuple[tuple[str, frozenset[str]], ...] = ()
     gov: frozenset[str] = frozenset()
     gov_not: frozenset[str] = frozenset()
-    unless: str | None = None
+    unless: frozenset[str] = frozenset()
     confidence: float = 0.8
     symmetric_pairs: bool = False
     counterpart: bool = False
@@ -138,7 +138,7 @@ def _load_grammar(path: str) -> Grammar:
                     ),
                     gov=frozenset(raw.get("gov", [])),
                     gov_not=frozenset(raw.get("gov_not", [])),
-                    unless=raw.get("unless"),
+                    unless=frozenset(raw.get("unless", [])),
                     confidence=float(raw.get("confidence", 0.8)),
                     symmetric_pairs=bool(raw.get("symmetric_pairs", False)),
                     counterpart=bool(raw.get("counterpart", False)),
@@ -201,11 +201,29 @@ class Context:
     """What the article has said so far: for 同社, 両社, この技術."""
 
     history: list[tuple[int, Ref, bool]] = field(default_factory=list)  # (sentence, ref, topical)
+    sentence: int = 0  # index of the sentence being read
 
-    def last(self, cls: str, *, topical: bool = False, exclude: str | None = None) -> Ref | None:
-        for _, ref, top in reversed(self.history):
-            if ref.cls == cls and ref.iri != exclude and (top or not topical):
-                return ref
+    def last(
+        self, cls: str, *, topical: bool = False, exclude: str | None = None, window: int = 3
+    ) -> Ref | None:
+        """The entity of class `cls` a back-reference most likely means.
+
+        Looks at the nearest earlier sentence that mentions one (at most `window` back);
+        there, a topic or subject wins over other mentions, else the first one.
+        """
+        by_sentence: dict[int, list[tuple[Ref, bool]]] = {}
+        for idx, ref, top in self.history:
+            if ref.cls == cls and ref.iri != exclude and idx < self.sentence:
+                by_sentence.setdefault(idx, []).append((ref, top))
+        for idx in sorted(by_sentence, reverse=True):
+            if self.sentence - idx > window:
+                break
+            cands = by_sentence[idx]
+            tops = [r for r, t in cands if t]
+            if tops:
+                return tops[0]
+            if not topical:
+                return cands[0][0]
         return None
 
     def last_two(self, cls: str) -> list[Ref]:
@@ -331,6 +349,16 @@ class Sentence:
             for m in current:
                 groups[id(m)] = list(current)
 
+    def root_of(self, m: Mention) -> int:
+        """Token that heads a name in the parse (the last one attached outside it)."""
+        core = ("nsubj", "obj", "obl", "nmod", "iobj", "compound", "ROOT", "dislocated", "appos")
+        outside = [
+            t for t in self.doc[m.start : m.end] if not (m.start <= t.head.i < m.end) or t.head is t
+        ]
+        good = [t for t in outside if t.dep_ in core]
+        pick = good or outside
+        return pick[-1].i if pick else m.end - 1
+
     def members(self, m: Mention) -> list[Mention]:
         return self.groups.get(id(m), [m])
 
@@ -393,7 +421,7 @@ class Sentence:
                 return [Ref(r.iri, r.cls, text, "coref") for r in self.ctx.last_two("Company")]
             if text == "自社" and self.topic:
                 return [Ref(r.iri, r.cls, text, "coref") for r in self.topic]
-            ref = self.ctx.last("Company", topical=True) or self.ctx.last("Company")
+            ref = self._topic_before(tok) or self.ctx.last("Company")
             return [Ref(ref.iri, ref.cls, text, "coref")] if ref else []
         if text in g.country_anaphora:
             ref = self.ctx.last("Country")
@@ -403,7 +431,7 @@ class Sentence:
             c for c in tok.children if c.dep_ == "det" and c.text in ("この", "その", "同", "当該")
         ]
         if cls and (dets or text.startswith("同")):
-            ref = self._last_in_sentence(tok, cls) or self.ctx.last(cls)
+            ref = self._last_in_sentence(tok, cls) or self.ctx.last(cls, window=1)
             if ref:
                 return [Ref(ref.iri, ref.cls, text, "coref")]
         if tok.pos_ not in ("NOUN", "PROPN", "PRON", "NUM"):
@@ -476,6 +504,13 @@ class Sentence:
         agents = {"Company", "Association", "GovernmentBody"}
         return cls == ref.cls or (cls in agents and ref.cls in agents)
 
+    def _topic_before(self, tok: Token) -> Ref | None:
+        """A company that is topic or subject earlier in this sentence (AはBと…、同社の…)."""
+        for m in self.mentions:
+            if m.end <= tok.i and m.cls == "Company" and self.slot_of(m.end) in ("topic", "subj"):
+                return Ref(m.iri, m.cls, m.text, "coref")
+        return None
+
     def _last_in_sentence(self, tok: Token, cls: str) -> Ref | None:
         for m in reversed(self.mentions):
             if m.end <= tok.i and m.cls == cls:
@@ -506,10 +541,9 @@ class Sentence:
         for c in tok.children:
             if c.dep_ in ("aux", "cop", "mark", "punct", "case", "fixed", "cc"):
                 continue
-            if self.by_token.get(c.i) is not None and self.by_token.get(tok.i) is self.by_token.get(
-                c.i
-            ):
-                continue  # part of the same name
+            cm = self.by_token.get(c.i)
+            if cm is not None and (cm is self.by_token.get(tok.i) or c.i != self.root_of(cm)):
+                continue  # part of the same name, or a stray token inside a name
             slot = self.slot_of(self.mention_end(c))
             if slot is None:
                 if c.dep_ in ("compound", "nmod") and c.i < tok.i:
@@ -1068,7 +1102,7 @@ def extract_sentence(
             lemmas = None
             slots = None
             for entry in entries:
-                if entry.unless and entry.unless in fired.get(tok.i, set()):
+                if entry.unless & fired.get(tok.i, set()):
                     continue
                 if entry.needs or entry.needs_not:
                     lemmas = lemmas if lemmas is not None else _lemma_set(tok)
@@ -1151,7 +1185,10 @@ def extract_sentence(
     # remember what this sentence talked about, for 同社 and この技術 later
     for m in sent.mentions:
         slot = sent.slot_of(m.end)
-        context.history.append((0, Ref(m.iri, m.cls, m.text), slot in ("topic", "subj")))
+        context.history.append(
+            (context.sentence, Ref(m.iri, m.cls, m.text), slot in ("topic", "subj"))
+        )
+    context.sentence += 1
     return out
 
 
