@@ -1,5 +1,5 @@
-# make demo: venv, install, build the graph from corpus/, print statistics.
-# make test: install the test extras, lint, run the tests.
+# make demo: venv, install, build the graph from corpus/, print statistics, write out/graph.html.
+# make test: install the test extras (and Debian's chromium for the browser test), lint, run the tests.
 # Installs are skipped while pyproject.toml is unchanged (stamp files in .venv/).
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP      := $(VENV)/.stamp-install
 TEST_STAMP := $(VENV)/.stamp-install-test
 
-.PHONY: demo test build stats clean
+.PHONY: demo test build stats viz chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
-demo: build stats
+demo: build stats viz
 
 build: $(STAMP)
 	$(BIN)/kg build corpus/
@@ -30,7 +30,14 @@ build: $(STAMP)
 stats: $(STAMP)
 	$(BIN)/kg stats
 
-test: $(TEST_STAMP)
+viz: $(STAMP)
+	$(BIN)/kg viz -o out/graph.html
+
+# The browser test needs Debian's chromium; install it when missing (needs root, as in CI).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null; }
+
+test: $(TEST_STAMP) chromium
 	$(BIN)/ruff check kg tests --extend-exclude tests/data
 	$(BIN)/python -m pytest -q
 

@@ -227,5 +227,86 @@ def why(
     _out(format_claims(claims))
 
 
+# ----------------------------------------------------------------- viz / analyze / explain
+
+
+@app.command()
+@_fails_cleanly
+def viz(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
+    focus: Annotated[
+        list[str] | None,
+        typer.Option("--focus", help="Entity to centre on (any label, alias or ticker); repeat."),
+    ] = None,
+    depth: Annotated[int, typer.Option("--depth", help="Hops around the focus entities.")] = 1,
+    relation: Annotated[
+        list[str] | None, typer.Option("--relation", help="Only this relation; repeat.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only claims from articles dated on or after.")
+    ] = None,
+    max_nodes: Annotated[
+        int, typer.Option("--max-nodes", help="Keep at most this many (most connected) entities.")
+    ] = 500,
+    lang: Annotated[str, typer.Option("--lang", help="Initial labels: ja or en.")] = "ja",
+    store: StoreOpt = None,
+) -> None:
+    """Write the graph as one self-contained interactive HTML page (opens offline)."""
+    from kg import graph
+    from kg.viz import render
+
+    report = render(
+        graph.open_store(store, create=False), output, focus=focus or (), depth=depth,
+        relations=relation or (), since=since, max_nodes=max_nodes, lang=lang,
+    )  # fmt: skip
+    if report.note:
+        _err(report.note)
+    _err(f"{report.nodes} entities, {report.edges} edges ({report.claims} claims)")
+    _out(str(report.path.resolve()))
+
+
+@app.command()
+@_fails_cleanly
+def analyze(
+    top: Annotated[int, typer.Option("--top", help="Entities per centrality ranking.")] = 10,
+    hops: Annotated[
+        int, typer.Option("--hops", help="Supply hops from an export-controlled entity.")
+    ] = 2,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the community detection.")] = 0,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only claims from articles dated on or after.")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Central entities of the supply subgraph, export-control exposure, ownership roll-up,
+    communities."""
+    from kg import graph
+    from kg.analysis import analyze as run
+    from kg.analysis import format_analysis
+
+    an = run(graph.open_store(store, create=False), top=top, hops=hops, seed=seed, since=since)
+    _out(format_analysis(an))
+
+
+@app.command()
+@_fails_cleanly
+def explain(
+    a: Annotated[str, typer.Argument(metavar="A", help="Entity: any label, alias or ticker.")],
+    b: Annotated[str, typer.Argument(metavar="B", help="Entity: any label, alias or ticker.")],
+    limit: Annotated[int, typer.Option("--limit", help="At most this many paths.")] = 5,
+    store: StoreOpt = None,
+) -> None:
+    """Shortest paths between two entities, with the evidence sentence of every edge."""
+    from kg import graph
+    from kg.analysis import explain as find
+    from kg.analysis import format_paths
+
+    g, paths = find(graph.open_store(store, create=False), a, b, limit=limit)
+    if not paths:
+        _err(f"no path links {a} and {b}")
+        raise typer.Exit(1)
+    _out(format_paths(g, paths))
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,616 @@
+"""Analysis stage: the store projected onto a networkx graph, and analyses over it.
+
+`project` reads every claim of the store into a `networkx.MultiDiGraph`: one node per entity
+(IRI; attributes `cls`, `label_ja`, `label_en`, `aliases`) and one edge per claim, keyed by the
+claim IRI, from subject to object, with the attributes
+
+    relation, modality, article, title, date, sentence, confidence, claim
+
+so every edge carries its own evidence. Denied claims are left out unless asked for (a denied
+fact is not a fact). The analyses take such a graph and return plain data:
+
+    central_entities   most central entities of a relation subgraph (supply by default)
+    exposure           entities within N hops of an export-controlled entity along supply edges
+    roll_up            ownership and subsidiary chains up to the ultimate parent
+    communities        Louvain communities (`seed=`)
+    shortest_paths     shortest paths between two entities, with the evidence of every edge
+
+`analyze` and `explain` run them on a store for the CLI; `format_*` turn results into text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kg.errors import QueryError
+from kg.graph import SPARQL_PREFIXES
+from kg.vocab import CLASSES, KG, SYMMETRIC
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pyoxigraph as ox
+
+SUPPLY_RELATIONS = ("suppliesTo", "manufacturesFor")
+OWNERSHIP_RELATIONS = ("subsidiaryOf", "ownedBy")  # both point from the owned to the owner
+CONTROL_RELATIONS = ("restrictsExportsTo",)
+FACT_MODALITIES = ("asserted", "reported", "hedged", "planned")
+EDGE_ATTRIBUTES = (
+    "relation", "modality", "article", "title", "date", "sentence", "confidence", "claim",
+)  # fmt: skip
+
+
+# ----------------------------------------------------------------- projection
+
+
+def project(
+    store: ox.Store,
+    *,
+    relations: Iterable[str] | None = None,
+    modalities: Iterable[str] = FACT_MODALITIES,
+    since: str | None = None,
+) -> nx.MultiDiGraph:
+    """The claims of `store` as a MultiDiGraph (see the module docstring).
+
+    `relations` keeps only those relation local names; `modalities` those modalities
+    (denied claims are left out by default); `since` (ISO date) keeps only claims from
+    articles dated on or after it, so undated articles drop out.
+    """
+    import networkx as nx
+
+    from kg.query import resolve_property
+
+    wanted_rel = {resolve_property(r) for r in relations} if relations else None
+    wanted_mod = set(modalities)
+    unknown = wanted_mod - {*FACT_MODALITIES, "denied"}
+    if unknown:
+        raise QueryError(f"unknown modality {sorted(unknown)[0]!r}; use one of asserted, "
+                         "reported, hedged, planned, denied")  # fmt: skip
+    if since is not None:
+        since = _check_date(since)
+
+    g = nx.MultiDiGraph()
+    rows = _select(
+        store,
+        """SELECT DISTINCT ?c ?s ?p ?o ?m ?sentence ?conf ?a ?title ?date WHERE {
+  ?c a kg:Claim ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:modality ?m ;
+     kg:sentence ?sentence ; prov:wasDerivedFrom ?a .
+  OPTIONAL { ?c kg:confidence ?conf }
+  OPTIONAL { ?a dcterms:title ?title } OPTIONAL { ?a dcterms:date ?date }
+} ORDER BY ?c""",
+    )
+    for r in rows:
+        rel = r["p"].value.removeprefix(str(KG))
+        mod = r["m"].value.removeprefix(str(KG))
+        date = _v(r, "date")
+        if wanted_rel is not None and rel not in wanted_rel:
+            continue
+        if mod not in wanted_mod:
+            continue
+        if since is not None and (date is None or date[:10] < since):
+            continue
+        g.add_edge(
+            r["s"].value, r["o"].value, key=r["c"].value,
+            relation=rel, modality=mod, article=r["a"].value, title=_v(r, "title"),
+            date=date, sentence=r["sentence"].value,
+            confidence=float(r["conf"].value) if r["conf"] is not None else None,
+            claim=r["c"].value,
+        )  # fmt: skip
+    _describe_nodes(store, g)
+    return g
+
+
+def _check_date(since: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(since.strip()[:10]).isoformat()
+    except ValueError as exc:
+        raise QueryError(f"bad date {since!r}: give it as YYYY-MM-DD") from exc
+
+
+def _select(store: ox.Store, body: str) -> list:
+    return list(store.query(SPARQL_PREFIXES + body, use_default_graph_as_union=True))
+
+
+def _v(row, name: str) -> str | None:
+    term = row[name]
+    return term.value if term is not None else None
+
+
+def _describe_nodes(store: ox.Store, g: nx.MultiDiGraph) -> None:
+    """Class, Japanese and English label, aliases and tickers of every node of `g`."""
+    if not g:
+        return
+    values = " ".join(f"<{n}>" for n in sorted(g.nodes))
+    info: dict[str, dict] = {n: {"classes": set(), "ja": [], "en": [], "other": [], "alt": set()}
+                             for n in g.nodes}  # fmt: skip
+    for r in _select(
+        store,
+        f"""SELECT DISTINCT ?e ?k ?v WHERE {{ VALUES ?e {{ {values} }}
+  {{ ?e a ?v BIND("type" AS ?k) }} UNION {{ ?e rdfs:label ?v BIND("label" AS ?k) }}
+  UNION {{ ?e skos:altLabel|kg:ticker ?v BIND("alt" AS ?k) }} }}""",
+    ):
+        d, kind, term = info[r["e"].value], r["k"].value, r["v"]
+        if kind == "type":
+            d["classes"].add(term.value.removeprefix(str(KG)))
+        elif kind == "label":
+            d.get(term.language or "other", d["other"]).append(term.value)
+        else:
+            d["alt"].add(term.value)
+    for n, d in info.items():
+        cls = next((c for c in CLASSES if c in d["classes"]), "Entity")
+        ja = min(d["ja"], default=None)
+        en = min(d["en"], default=None)
+        fallback = min(d["other"], default=None) or _local_name(n)
+        labels = {x for x in (ja, en) if x}
+        aliases = sorted((d["alt"] | set(d["ja"]) | set(d["en"]) | set(d["other"])) - labels)
+        g.nodes[n].update(
+            cls=cls, label_ja=ja or en or fallback, label_en=en or ja or fallback, aliases=aliases
+        )
+
+
+def _local_name(iri: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+
+
+def label(g: nx.MultiDiGraph, node: str, lang: str = "ja") -> str:
+    """The node's label in `lang` (falls back to the other language, then the IRI's end)."""
+    data = g.nodes[node] if node in g else {}
+    return data.get(f"label_{lang}") or _local_name(node)
+
+
+def relation_subgraph(g: nx.MultiDiGraph, relations: Iterable[str]) -> nx.MultiDiGraph:
+    """The edges of `g` whose relation is one of `relations`, with their end nodes."""
+    wanted = set(relations)
+    edges = [(u, v, k) for u, v, k, rel in g.edges(keys=True, data="relation") if rel in wanted]
+    return g.edge_subgraph(edges)
+
+
+def simple(g: nx.MultiDiGraph, *, directed: bool = True) -> nx.Graph:
+    """`g` with parallel edges merged (attribute `claims`: how many claims support an edge)."""
+    import networkx as nx
+
+    out = nx.DiGraph() if directed else nx.Graph()
+    out.add_nodes_from(g.nodes(data=True))
+    for u, v in g.edges():
+        if out.has_edge(u, v):
+            out[u][v]["claims"] += 1
+        else:
+            out.add_edge(u, v, claims=1)
+    return out
+
+
+# ----------------------------------------------------------------- centrality
+
+
+@dataclass(frozen=True)
+class Centrality:
+    entity: str
+    degree: int  # distinct neighbours in the subgraph (either direction)
+    out_degree: int  # distinct entities it points to (for suppliesTo: its customers)
+    in_degree: int  # distinct entities pointing to it (for suppliesTo: its suppliers)
+    betweenness: float  # normalised betweenness on the undirected subgraph
+
+
+def central_entities(
+    g: nx.MultiDiGraph, relations: Iterable[str] = SUPPLY_RELATIONS, *, top: int = 10
+) -> list[Centrality]:
+    """The `top` entities of the `relations` subgraph by degree, then betweenness, then IRI.
+
+    Degree counts distinct neighbours, so one fact repeated in many articles counts once.
+    """
+    import networkx as nx
+
+    sub = simple(relation_subgraph(g, relations))
+    if not sub:
+        return []
+    und = sub.to_undirected()
+    between = nx.betweenness_centrality(und, normalized=True)
+    ranked = [
+        Centrality(n, und.degree(n), sub.out_degree(n), sub.in_degree(n), between[n])
+        for n in sub.nodes
+    ]
+    ranked.sort(key=lambda c: (-c.degree, -c.betweenness, c.entity))
+    return ranked[:top]
+
+
+# ----------------------------------------------------------------- exposure
+
+
+@dataclass(frozen=True)
+class Exposure:
+    entity: str
+    hops: int  # supply edges between the entity and the nearest controlled entity
+    controlled: str  # that controlled entity
+    path: tuple[str, ...]  # entity ... controlled, along supply edges (either direction)
+
+
+def export_controlled(
+    g: nx.MultiDiGraph, relations: Iterable[str] = CONTROL_RELATIONS
+) -> dict[str, list[str]]:
+    """Targets of export controls: entity -> the states restricting exports to it."""
+    out: dict[str, set[str]] = {}
+    wanted = set(relations)
+    for u, v, rel in g.edges(data="relation"):
+        if rel in wanted:
+            out.setdefault(v, set()).add(u)
+    return {t: sorted(by) for t, by in sorted(out.items())}
+
+
+def exposure(
+    g: nx.MultiDiGraph,
+    *,
+    hops: int = 2,
+    relations: Iterable[str] = SUPPLY_RELATIONS,
+    controlled: Iterable[str] | None = None,
+) -> list[Exposure]:
+    """Entities within `hops` supply edges of an export-controlled entity, nearest first.
+
+    Supply edges are followed in both directions: a supplier of a controlled firm loses a
+    customer, a customer loses a supplier. `controlled` defaults to `export_controlled(g)`;
+    the controlled entities themselves are not listed. Ties between two controlled entities
+    at the same distance go to the smaller IRI.
+    """
+    if hops < 0:
+        raise QueryError(f"hops must be 0 or more, not {hops}")
+    und = simple(relation_subgraph(g, relations), directed=False)
+    targets = sorted(set(controlled) if controlled is not None else export_controlled(g))
+    best: dict[str, Exposure] = {}
+    for t in targets:
+        if t not in und:
+            continue
+        # breadth-first search with deterministic neighbour order, so paths are reproducible
+        parent: dict[str, str | None] = {t: None}
+        frontier = [t]
+        for depth in range(1, hops + 1):
+            nxt = []
+            for u in frontier:
+                for w in sorted(und.neighbors(u)):
+                    if w not in parent:
+                        parent[w] = u
+                        nxt.append(w)
+            for w in nxt:
+                if w in targets:
+                    continue
+                path = [w]
+                while parent[path[-1]] is not None:
+                    path.append(parent[path[-1]])
+                cand = Exposure(w, depth, t, tuple(path))
+                old = best.get(w)
+                if old is None or (cand.hops, cand.controlled) < (old.hops, old.controlled):
+                    best[w] = cand
+            frontier = nxt
+    return sorted(best.values(), key=lambda e: (e.hops, e.entity))
+
+
+# ----------------------------------------------------------------- ownership roll-up
+
+
+@dataclass(frozen=True)
+class RollUp:
+    entity: str
+    parent: str  # the ultimate parent: an owner that nobody else owns
+    chain: tuple[str, ...]  # entity, its parent, ..., the ultimate parent
+    relations: tuple[str, ...]  # the relation of each step of `chain`
+
+
+def roll_up(g: nx.MultiDiGraph, relations: Iterable[str] = OWNERSHIP_RELATIONS) -> list[RollUp]:
+    """Every entity that has an owner or parent, rolled up to each of its ultimate parents.
+
+    A chain follows `subsidiaryOf` and `ownedBy` edges (owned -> owner) as long as they go;
+    an entity with two owners gets one roll-up per ultimate parent (the shortest chain to
+    it). In an ownership cycle the chain stops before repeating an entity.
+    """
+    wanted = set(relations)
+    owners: dict[str, dict[str, str]] = {}
+    for u, v, rel in sorted(g.edges(data="relation")):
+        if rel in wanted and u != v:
+            owners.setdefault(u, {}).setdefault(v, rel)
+    out: list[RollUp] = []
+    for start in sorted(owners):
+        found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        frontier = [((start,), ())]
+        while frontier:
+            nxt = []
+            for chain, rels in frontier:
+                ups = [(o, r) for o, r in sorted(owners.get(chain[-1], {}).items())
+                       if o not in chain]  # fmt: skip
+                if not ups:
+                    if len(chain) > 1 and chain[-1] not in found:
+                        found[chain[-1]] = (chain, rels)
+                    continue
+                nxt += [((*chain, o), (*rels, r)) for o, r in ups]
+            frontier = nxt
+        out += [RollUp(start, top, c, r) for top, (c, r) in sorted(found.items())]
+    return out
+
+
+def groups(rollups: Iterable[RollUp]) -> dict[str, list[str]]:
+    """Ultimate parent -> the entities rolled up to it."""
+    out: dict[str, list[str]] = {}
+    for r in rollups:
+        out.setdefault(r.parent, []).append(r.entity)
+    return {p: sorted(m) for p, m in sorted(out.items(), key=lambda kv: (-len(kv[1]), kv[0]))}
+
+
+# ----------------------------------------------------------------- communities
+
+
+def communities(
+    g: nx.MultiDiGraph,
+    *,
+    relations: Iterable[str] | None = None,
+    seed: int | None = 0,
+    resolution: float = 1.0,
+    min_size: int = 2,
+) -> list[list[str]]:
+    """Louvain communities of the undirected graph (edges weighted by claims), largest first.
+
+    Randomised: the same `seed` gives the same communities. Communities smaller than
+    `min_size` are left out.
+    """
+    import networkx as nx
+
+    sub = relation_subgraph(g, relations) if relations else g
+    und = simple(sub, directed=False)
+    if und.number_of_edges() == 0:
+        return []
+    found = nx.community.louvain_communities(und, weight="claims", resolution=resolution, seed=seed)
+    out = [sorted(c) for c in found if len(c) >= min_size]
+    return sorted(out, key=lambda c: (-len(c), c))
+
+
+# ----------------------------------------------------------------- paths
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One claim behind an edge."""
+
+    relation: str
+    modality: str
+    sentence: str
+    article: str
+    title: str | None
+    date: str | None
+    confidence: float | None
+    claim: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One hop of a path: `source` to `target`, and every claim linking them (either way)."""
+
+    source: str
+    target: str
+    evidence: tuple[tuple[str, str, Evidence], ...]  # (subject, object, claim) triples
+
+
+def edge_evidence(g: nx.MultiDiGraph, a: str, b: str) -> list[tuple[str, str, Evidence]]:
+    """Every claim between `a` and `b` in either direction, as (subject, object, evidence)."""
+    out = []
+    for s, o in ((a, b), (b, a)):
+        for d in (g.get_edge_data(s, o) or {}).values():
+            ev = Evidence(**{k: d.get(k) for k in EDGE_ATTRIBUTES})
+            out.append((s, o, ev))
+    out.sort(key=lambda x: (x[2].date or "", x[2].relation, x[2].article, x[2].claim))
+    return out
+
+
+def shortest_paths(
+    g: nx.MultiDiGraph,
+    source: str | Iterable[str],
+    target: str | Iterable[str],
+    *,
+    limit: int = 5,
+    relations: Iterable[str] | None = None,
+) -> list[list[Step]]:
+    """Up to `limit` shortest paths from `source` to `target`, ignoring edge direction.
+
+    `source` and `target` may each be a set of nodes (all the IRIs one name may mean); the
+    paths returned are the shortest between any of them. Each path is a list of steps, each
+    with the evidence of every claim linking its two entities.
+    """
+    import networkx as nx
+
+    sources = {source} if isinstance(source, str) else set(source)
+    targets = {target} if isinstance(target, str) else set(target)
+    sub = relation_subgraph(g, relations) if relations else g
+    und = simple(sub, directed=False)
+    sources &= set(und.nodes)
+    targets &= set(und.nodes)
+    if not sources or not targets:
+        return []
+    if sources & targets:
+        return []
+    # the shortest distance over all (source, target) pairs, then every path of that length
+    lengths = {}
+    for s in sorted(sources):
+        dist = nx.single_source_shortest_path_length(und, s)
+        for t in targets:
+            if t in dist:
+                lengths[(s, t)] = dist[t]
+    if not lengths:
+        return []
+    best = min(lengths.values())
+    paths: list[list[str]] = []
+    for (s, t), n in sorted(lengths.items()):
+        if n == best:
+            paths += sorted(nx.all_shortest_paths(und, s, t))
+    paths = paths[:limit]
+    return [
+        [Step(u, v, tuple(edge_evidence(sub, u, v))) for u, v in zip(p, p[1:], strict=False)]
+        for p in paths
+    ]
+
+
+# ----------------------------------------------------------------- on a store, for the CLI
+
+
+def resolve(store: ox.Store, g: nx.MultiDiGraph, name: str) -> set[str]:
+    """The nodes of `g` a user may mean by `name` (any label, alias or ticker, or an IRI)."""
+    from kg.query import find_entities
+
+    return find_entities(store, name) & set(g.nodes)
+
+
+def resolve_or_fail(store: ox.Store, g: nx.MultiDiGraph, name: str) -> set[str]:
+    found = resolve(store, g, name)
+    if not found:
+        raise QueryError(
+            f"no entity named {name!r} takes part in any fact; "
+            "try another label, alias or ticker (`kg query` lists them)"
+        )
+    return found
+
+
+@dataclass
+class Analysis:
+    """Everything `kg analyze` prints."""
+
+    graph: nx.MultiDiGraph
+    central: dict[str, list[Centrality]]  # subgraph name -> ranking
+    controlled: dict[str, list[str]]
+    exposed: list[Exposure]
+    hops: int
+    rollups: list[RollUp]
+    communities: list[list[str]]
+    relation_counts: dict[str, int] = field(default_factory=dict)
+
+
+def analyze(
+    store: ox.Store,
+    *,
+    top: int = 10,
+    hops: int = 2,
+    seed: int | None = 0,
+    since: str | None = None,
+) -> Analysis:
+    """Centrality of the supply subgraph (and of each supply relation), export-control
+    exposure within `hops`, ownership roll-ups and communities of the store's graph."""
+    g = project(store, since=since)
+    central = {"+".join(SUPPLY_RELATIONS): central_entities(g, SUPPLY_RELATIONS, top=top)}
+    for rel in SUPPLY_RELATIONS:
+        central[rel] = central_entities(g, (rel,), top=top)
+    return Analysis(
+        graph=g,
+        central=central,
+        controlled=export_controlled(g),
+        exposed=exposure(g, hops=hops),
+        hops=hops,
+        rollups=roll_up(g),
+        communities=communities(g, seed=seed),
+        relation_counts=dict(Counter(r for _, _, r in g.edges(data="relation"))),
+    )
+
+
+def explain(
+    store: ox.Store,
+    a: str,
+    b: str,
+    *,
+    limit: int = 5,
+    relations: Sequence[str] | None = None,
+) -> tuple[nx.MultiDiGraph, list[list[Step]]]:
+    """The projection and the shortest paths between the entities named `a` and `b`."""
+    g = project(store, relations=relations)
+    sources, targets = resolve_or_fail(store, g, a), resolve_or_fail(store, g, b)
+    if sources & targets:
+        raise QueryError(f"{a!r} and {b!r} name the same entity; name two different ones")
+    return g, shortest_paths(g, sources, targets, limit=limit)
+
+
+# ----------------------------------------------------------------- text
+
+
+def records(g: nx.MultiDiGraph, items: Iterable, *, lang: str = "ja") -> list[dict]:
+    """Result dataclasses as dicts with every entity IRI replaced by its label (for tables)."""
+    from dataclasses import asdict
+
+    def show(value):
+        if isinstance(value, str) and value in g:
+            return label(g, value, lang)
+        if isinstance(value, tuple | list):
+            return " - ".join(str(show(v)) for v in value)
+        return value
+
+    return [{k: show(v) for k, v in asdict(item).items()} for item in items]
+
+
+def _name(g: nx.MultiDiGraph, n: str) -> str:
+    ja, en = label(g, n, "ja"), label(g, n, "en")
+    return ja if ja == en else f"{ja} ({en})"
+
+
+def format_analysis(an: Analysis) -> str:
+    from kg.query import table
+
+    g = an.graph
+    out = [f"graph: {g.number_of_nodes()} entities, {g.number_of_edges()} claims (not denied)"]
+    for name, ranking in an.central.items():
+        out += ["", f"most central entities, {name} edges"]
+        if not ranking:
+            out.append("  (no such edges)")
+            continue
+        out.append(table(
+            ["entity", "degree", "out", "in", "betweenness"],
+            [[_name(g, c.entity), str(c.degree), str(c.out_degree), str(c.in_degree),
+              f"{c.betweenness:.3f}"] for c in ranking],
+        ))  # fmt: skip
+    out += ["", "export-controlled entities (restrictsExportsTo targets)"]
+    if an.controlled:
+        out.append(table(
+            ["entity", "restricted by"],
+            [[_name(g, t), ", ".join(label(g, s) for s in by)] for t, by in an.controlled.items()],
+        ))  # fmt: skip
+    else:
+        out.append("  (none)")
+    out += ["", f"exposure: entities within {an.hops} supply hops of a controlled entity"]
+    if an.exposed:
+        out.append(table(
+            ["entity", "hops", "controlled", "path"],
+            [[_name(g, e.entity), str(e.hops), label(g, e.controlled),
+              " - ".join(label(g, n) for n in e.path)] for e in an.exposed],
+        ))  # fmt: skip
+    else:
+        out.append("  (none)")
+    out += ["", "ownership roll-up (subsidiaryOf / ownedBy chains to the ultimate parent)"]
+    if an.rollups:
+        out.append(table(
+            ["entity", "ultimate parent", "chain"],
+            [[_name(g, r.entity), label(g, r.parent),
+              " ".join(f"{label(g, n)} -{rel}->" for n, rel in zip(r.chain, r.relations,
+                                                                   strict=False))
+              + f" {label(g, r.parent)}"] for r in an.rollups],
+        ))  # fmt: skip
+    else:
+        out.append("  (none)")
+    out += ["", "communities (Louvain)"]
+    if an.communities:
+        for i, c in enumerate(an.communities, 1):
+            out.append(f"  {i:>2}. ({len(c)}) " + ", ".join(label(g, n) for n in c))
+    else:
+        out.append("  (none)")
+    return "\n".join(out)
+
+
+def format_paths(g: nx.MultiDiGraph, paths: list[list[Step]]) -> str:
+    out = []
+    for i, path in enumerate(paths, 1):
+        names = [path[0].source] + [s.target for s in path]
+        out.append(f"path {i} ({len(path)} hop{'s' if len(path) != 1 else ''}): "
+                   + " - ".join(label(g, n) for n in names))  # fmt: skip
+        for step in path:
+            out.append(f"  {label(g, step.source)} - {label(g, step.target)}")
+            for s, o, ev in step.evidence:
+                arrow = "--" if ev.relation in SYMMETRIC else "->"
+                where = " ".join(x for x in (ev.date, ev.title or ev.article) if x)
+                out.append(f"    {label(g, s)} {ev.relation} {arrow} {label(g, o)}"
+                           f"  [{ev.modality}]  {where}")  # fmt: skip
+                out.append(f"      「{ev.sentence}」")
+    return "\n".join(out)
