@@ -179,6 +179,7 @@ class EntityRules:
     person_markers: frozenset[str]
     stop_names: frozenset[str]
     generic_heads: tuple[str, ...]
+    group_words: tuple[str, ...]
     ticker: re.Pattern
 
 
@@ -201,6 +202,7 @@ def load_rules(path: str | None = None) -> EntityRules:
             person_markers=frozenset(data["person_markers"]),
             stop_names=frozenset(normalize_name(x) for x in data["stop_names"]),
             generic_heads=tuple(data["generic_heads"]),
+            group_words=tuple(data["group_words"]),
             ticker=re.compile(data["ticker_pattern"]),
         )
     except (OSError, KeyError, TypeError, AttributeError, re.error, yaml.YAMLError) as exc:
@@ -364,8 +366,8 @@ def ner_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
         text = doc.text[a:b].strip()
         if not text or _overlaps(a, b, taken) or normalize_name(text) in rules.stop_names:
             continue
-        if _generic(text, rules):
-            continue
+        if _generic(text, rules) or len(text) < 2:
+            continue  # one character (米, 中) is a prefix, never a name of its own
         if any(ch.isdigit() for ch in text) and not any(_script(c) == "latin" for c in text):
             continue
         nxt = doc[ent.end].text if ent.end < len(doc) else ""
@@ -558,12 +560,24 @@ def _name_run(doc: Doc, i: int, rules: EntityRules, taken: Sequence[Mention]) ->
     return i, j
 
 
-def _name_ok(text: str, rules: EntityRules) -> bool:
+def _name_ok(text: str, rules: EntityRules, toks=()) -> bool:
+    """Does a token run found by context look like a name rather than a common noun?
+
+    Latin and katakana runs do (GiNZA tags loanword names as common nouns); a kanji run
+    must be a dictionary proper noun or end in a company suffix (…科技, …集団).
+    """
     if len(text) < 2 or normalize_name(text) in rules.stop_names or _generic(text, rules):
         return False
     if all(c.isdigit() or not c.isalnum() for c in text):
         return False
-    return not text.endswith(tuple(rules.person_markers))
+    if text.endswith(tuple(rules.person_markers)) or text.endswith(tuple(rules.group_words)):
+        return False
+    scripts = {_script(c) for c in text} - {"other"}
+    if "latin" in scripts or scripts == {"kana"}:
+        return True
+    if any("固有名詞" in t.tag_ for t in toks):
+        return True
+    return len(text) >= 3 and text.endswith(rules.company_suffixes)
 
 
 def _new(doc: Doc, i: int, j: int, cls: str, source: str = "pattern") -> Mention:
@@ -633,7 +647,8 @@ def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
                     or nxt.pos_ in ("ADP", "PUNCT", "AUX", "SCONJ")
                     or nxt.text in rules.strip_suffixes
                 ):
-                    out.append(_new(doc, a, b, "Company"))
+                    place = all("地名" in x.tag_ for x in doc[a:b])
+                    out.append(_new(doc, a, b, "Place" if place else "Company"))
                     continue
         # quoted product names after a product noun
         if t.text in ("「", "『") and i > 0 and rules.descriptors.get(doc[i - 1].text) == "Product":
@@ -673,11 +688,11 @@ def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
                 abbrev = (
                     inner and all(_script(c) == "kanji" for c in inner) and len(inner) < len(name)
                 )
-                if len(name) >= 3 and (reading or abbrev) and _name_ok(name, rules):
+                if len(name) >= 3 and (reading or abbrev) and _name_ok(name, rules, doc[a:b]):
                     cls = "Place" if name.endswith(("市", "省", "州", "県")) else "Company"
                     out.append(_new(doc, a, b, cls))
         # dictionary proper nouns nobody claimed
-        if "固有名詞" in t.tag_ and free(i, i + 1):
+        if "固有名詞" in t.tag_ and free(i, i + 1) and len(t.text) >= 2:
             if "人名" in t.tag_:
                 continue
             if "地名" in t.tag_:
@@ -687,10 +702,22 @@ def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
                 if free(i, j):
                     out.append(_new(doc, i, j, "Place"))
                 continue
-            if t.pos_ in ("PROPN", "NOUN", "VERB") and _name_ok(t.text, rules) and len(t.text) >= 3:
+            if (
+                t.pos_ in ("PROPN", "NOUN", "VERB")
+                and _name_ok(t.text, rules, [t])
+                and len(t.text) >= 3
+            ):
                 nxt = doc[i + 1] if i + 1 < n else None
                 if nxt is not None and nxt.text in rules.person_markers:
                     continue
+                after = doc[i + 2] if i + 2 < n else None
+                if (
+                    nxt is not None
+                    and nxt.text == "の"
+                    and after is not None
+                    and (_overlaps(after.idx, after.idx + 1, taken) or "固有名詞" in after.tag_)
+                ):
+                    continue  # フィンテックのアントグループ: a field word, not a name
                 out.append(_new(doc, i, i + 1, "Company"))
     return out
 

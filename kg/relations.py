@@ -261,10 +261,7 @@ class Sentence:
     def particle_after(self, end: int) -> str:
         """Particle sequence right after token index `end - 1` (skipping brackets)."""
         doc = self.doc
-        i = end
-        # skip bracketed tickers / closing quotes
-        while i < len(doc) and doc[i].text in ("」", "』", ")", "）", ">", " "):
-            i += 1
+        i = self.skip_brackets(end)
         parts: list[str] = []
         while i < len(doc):
             t = doc[i]
@@ -289,6 +286,29 @@ class Sentence:
                 break
         return seq
 
+    def skip_brackets(self, i: int) -> int:
+        """Index after closing quotes and bracketed asides (東京・千代田), (当時は東芝メモリ)."""
+        doc = self.doc
+        while i < len(doc):
+            t = doc[i].text
+            if t in ("」", "』", ")", "）", ">", " ", "<"):
+                i += 1
+            elif t in ("(", "（", "[") and i + 1 < len(doc):
+                close = next(
+                    (
+                        k
+                        for k in range(i + 1, min(len(doc), i + 16))
+                        if doc[k].text in (")", "）", "]")
+                    ),
+                    None,
+                )
+                if close is None:
+                    break
+                i = close + 1
+            else:
+                break
+        return i
+
     def slot_of(self, end: int) -> str | None:
         seq = self.particle_after(end)
         return self.g.particles.get(seq)
@@ -299,7 +319,8 @@ class Sentence:
 
     # ------------------------------------------------------------- lists
     _SEP = re.compile(
-        r"^[\s、,，・/]*(?:や|と|及び|および|並びに|ならびに|または|又は|、|,|，)?[\s、,，]*$"
+        r"^[\s、,，・/]*(?:や|と|及び|および|並びに|ならびに|または|又は|、|,|，)?[\s、,，]*"
+        r"(?:[^\sぁ-ゖ、,。]{1,14}(?:の|、)?)?$"
     )
 
     def _groups(self) -> dict[int, list[Mention]]:
@@ -311,9 +332,21 @@ class Sentence:
             if current:
                 prev = current[-1]
                 gap = text[prev.char_end : m.char_start]
-                for p in self.prefixes:
+                for p in self.prefixes + [
+                    x for x in self.mentions if x.cls in ("Country", "Place") and x is not m
+                ]:
                     if prev.char_end <= p.char_start and p.char_end <= m.char_start:
                         gap = gap.replace(p.text, "")
+                if not re.match(
+                    r"^[\s、,，・/]*(?:や|と|及び|および|並びに|ならびに|または|又は|、|,|，)", gap
+                ) and (gap.strip() not in ("", "・")):
+                    gap = "x" * 99  # a list needs a separator
+                if any(
+                    prev.char_end <= x.char_start and x.char_end <= m.char_start
+                    for x in self.mentions
+                    if x.cls not in ("Country", "Place")
+                ):
+                    gap = "x" * 99
                 gap = re.sub(r"\s*<?\s*[(（\[][^()（）\[\]]*[)）\]]\s*>?", "", gap)
                 if (
                     gap
@@ -418,10 +451,16 @@ class Sentence:
         g = self.g
         if text in g.company_anaphora or tok.lemma_ in g.company_anaphora:
             if text == "両社":
-                return [Ref(r.iri, r.cls, text, "coref") for r in self.ctx.last_two("Company")]
+                here = _dedupe(
+                    Ref(m.iri, m.cls, m.text, "coref")
+                    for m in self.mentions
+                    if m.end <= tok.i and m.cls == "Company"
+                )
+                pair = here[-2:] if len(here) >= 2 else self.ctx.last_two("Company")
+                return [Ref(r.iri, r.cls, text, "coref") for r in pair]
             if text == "自社" and self.topic:
                 return [Ref(r.iri, r.cls, text, "coref") for r in self.topic]
-            ref = self._topic_before(tok) or self.ctx.last("Company")
+            ref = self.ctx.last("Company")
             return [Ref(ref.iri, ref.cls, text, "coref")] if ref else []
         if text in g.country_anaphora:
             ref = self.ctx.last("Country")
@@ -450,6 +489,18 @@ class Sentence:
                             refs = self.resolve(cc, depth + 1)
                             if refs:
                                 return refs
+        # A と B (B not a name): the phrase still names A; GAAと呼ぶ技術: the noun is GAA
+        for c in tok.children:
+            if c.i < tok.i and self.slot_of(self.mention_end(c)) == "with" and c.dep_ != "acl":
+                refs = self.resolve(c, depth + 1)
+                if refs:
+                    return refs
+            if c.dep_ == "acl" and c.lemma_ in ("呼ぶ", "いう", "言う", "称する"):
+                for cc in c.children:
+                    if self.slot_of(self.mention_end(cc)) == "with":
+                        refs = self.resolve(cc, depth + 1)
+                        if refs:
+                            return refs
         # 「R1」モデル: a name of the noun's own class compounded into it
         if cls:
             for c in tok.children:
@@ -554,7 +605,7 @@ class Sentence:
                     slot = "obj"
                 else:
                     continue
-            if lift is not None and slot == "gen":
+            if lift is not None and slot in ("gen", "list", "incl", "with"):
                 slot = lift
             if self.is_quantity(c) and depth < 4:
                 for k, v in self.child_slots(c, prefix, depth + 1, lift=slot).items():
@@ -631,7 +682,7 @@ class Sentence:
         while clause.dep_ in ("advcl", "conj") and clause.head is not clause:
             clause = clause.head
         if clause.dep_ == "acl":
-            rel = self.resolve(clause.head) if clause is pred else self.pred_args(clause).get("rel")
+            rel = self.rel_of(clause.head) if clause is pred else self.pred_args(clause).get("rel")
             if rel:
                 slots["rel"] = rel
                 if not slots.get("subj") and not slots.get("topic"):
@@ -647,6 +698,14 @@ class Sentence:
                 key = "obj" if self.passive(pred) and not slots.get("obj") else "subj"
                 slots[key] = inherited
         return slots
+
+    def rel_of(self, head: Token) -> list[Ref]:
+        """The noun a relative clause modifies: only the name right after it, never the
+        whole list that name starts (TikTokを運営する[字節跳動]、百度、…)."""
+        m = self.by_token.get(head.i)
+        if m is not None:
+            return [Ref(m.iri, m.cls, m.text)]
+        return self.resolve(head)
 
     def copula_subject(self, verb: Token) -> list[Ref]:
         """What a copular verb says something of (Xは…と見られる: X), voice left as is."""
@@ -678,7 +737,13 @@ class Sentence:
                 # relative clause on a non-entity noun: climb to the noun's predicate
                 head = head.head
             cs = self.child_slots(head)
-            for key in ("subj", "topic"):
+            quoted = tok.dep_ == "ccomp" or self.particle_after(
+                max(t.i for t in tok.subtree) + 1
+            ) in (
+                "と",
+                "とも",
+            )
+            for key in ("topic",) if quoted else ("subj", "topic"):
                 if cs.get(key):
                     return [Ref(r.iri, r.cls, r.text, "topic") for r in cs[key]]
             # topic attached to a coordinated predicate further left
@@ -731,11 +796,11 @@ class Sentence:
             and tok.dep_ in ("nmod", "compound", "amod", "acl", "appos")
             and head.lemma_ not in g.transfer
         ):
-            refs = self.resolve(head)
+            refs = self.rel_of(head)
             if refs:
                 slots["desc"] = refs
         if any(c.dep_ == "cop" for c in tok.children) and tok.dep_ == "acl":
-            refs = self.resolve(head)
+            refs = self.rel_of(head)
             if refs:
                 slots["desc"] = refs
         # the noun is a predicate: Xは…の子会社だ / Xは…サプライヤーと見られる
@@ -776,13 +841,51 @@ class Sentence:
                 refs = self.resolve(c)
                 if refs:
                     slots["list"] = refs
+        # relative clause on the cue noun: TSMCが過半を出資する[子会社]
+        for c in tok.children:
+            if c.dep_ == "acl" and self.is_predicate(c):
+                for k, v in self.child_slots(c).items():
+                    if k in ("subj", "topic", "obj", "dat", "agent"):
+                        slots.setdefault(f"mod.{k}", v)
+        # the noun is the topic of a copula: Xの顧客はYとみられる / Xの大株主はYだ
+        if own_slot in ("topic", "subj") and head is not tok:
+            refs = (
+                self.resolve(head)
+                if not self.is_predicate(head) or any(c.dep_ == "cop" for c in head.children)
+                else []
+            )
+            if not refs and head.lemma_ in g.copulas:
+                for c in head.children:
+                    if c is not tok and self.slot_of(self.mention_end(c)) in ("with", "dat"):
+                        refs = self.resolve(c)
+                        if refs:
+                            break
+            if refs:
+                slots["compl"] = refs
+        if self.topic:
+            slots["stopic"] = [Ref(r.iri, r.cls, r.text, "topic") for r in self.topic]
+        # a cue inside a compound (協力覚書を結ぶ): the predicate above the compound governs
+        gov_tok = tok
+        steps = 0
+        while (
+            gov_tok.dep_ in ("compound", "nmod")
+            and not self.is_predicate(gov_tok.head)
+            and gov_tok.head is not gov_tok
+            and steps < 2
+            and self.slot_of(gov_tok.i + 1) is None
+        ):
+            gov_tok = gov_tok.head
+            steps += 1
+        if gov_tok is not tok:
+            head = gov_tok.head
         # the governing predicate
         if (
             head is not tok
             and self.is_predicate(head)
-            and tok.dep_ in ("obj", "obl", "nsubj", "iobj", "nmod", "ROOT", "compound")
+            and gov_tok.dep_ in ("obj", "obl", "nsubj", "iobj", "nmod", "ROOT", "compound")
         ):
             gs = self.pred_args(head)
+            gs.pop("stopic", None)
             if head.lemma_ in g.receive:
                 gs = {
                     (
@@ -1030,16 +1133,18 @@ def _np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Toke
                 if b is not None:
                     break
                 t = doc[i]
+                after_descriptor = i > a.end and doc[i - 1].text in _company_words(g)
                 if (
                     t.pos_ in ("NOUN", "PROPN", "NUM", "SYM")
                     or t.text in ("「", "『", "(", ")", "（", "）", "・", " ")
+                    or (t.text in ("、", ",") and after_descriptor)  # 中国の自動車大手、比亜迪
                     or (
                         t.text == "の"
-                        and not first.get("genitive")
-                        and "の" in pat.get("link", [""])
+                        and (after_descriptor or not first.get("genitive"))
+                        and ("の" in pat.get("link", [""]) or after_descriptor)
                     )
                 ):
-                    if t.text == "の" and first.get("genitive"):
+                    if t.text == "の" and first.get("genitive") and not after_descriptor:
                         break
                     i += 1
                     fillers += 1
@@ -1061,7 +1166,14 @@ def _np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Toke
                 for k in range(a.end, b.start)
             ):
                 continue
-            out.append((pat, a, b, doc[a.end] if a.end < len(doc) else doc[a.start]))
+            cue = doc[a.end] if a.end < len(doc) else doc[a.start]
+            # 中国のAや、Bなど国内メーカー: a genitive modifier covers the whole list
+            group = sent.members(b)
+            closed = sent.slot_of(group[-1].end) in sent.g.identity
+            seconds = group if first.get("genitive") and closed else [b]
+            for bb in seconds:
+                if bb.cls in second["classes"]:
+                    out.append((pat, a, bb, cue))
     return out
 
 
