@@ -632,7 +632,7 @@ def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
                 k += 1
             if k > i and k < n and doc[k - 1].text in rules.descriptors:
                 start = k
-        elif rules.descriptors.get(t.text) == "Company" and i + 1 < n:
+        elif rules.descriptors.get(t.text) in ("Company", "Association") and i + 1 < n:
             start = i + 1
             if doc[start].text in ("の", "、", ",") and start + 1 < n:
                 start += 1
@@ -648,7 +648,8 @@ def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
                     or nxt.text in rules.strip_suffixes
                 ):
                     place = all("地名" in x.tag_ for x in doc[a:b])
-                    out.append(_new(doc, a, b, "Place" if place else "Company"))
+                    kind = rules.descriptors.get(t.text) if i not in prefixes else None
+                    out.append(_new(doc, a, b, "Place" if place else kind or "Company"))
                     continue
         # quoted product names after a product noun
         if t.text in ("「", "『") and i > 0 and rules.descriptors.get(doc[i - 1].text) == "Product":

@@ -309,6 +309,23 @@ class Sentence:
                 break
         return i
 
+    def skip_back(self, i: int) -> int:
+        """Index of the last token of a name ending at or before i (skipping brackets)."""
+        doc = self.doc
+        while i > 0 and doc[i].text in (")", "）", "」", "』", "]", ">"):
+            depth = 0
+            j = i
+            while j > 0:
+                if doc[j].text in (")", "）", "]"):
+                    depth += 1
+                elif doc[j].text in ("(", "（", "["):
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j -= 1
+            i = j - 1 if doc[i].text not in ("」", "』", ">") else i - 1
+        return i
+
     def slot_of(self, end: int) -> str | None:
         seq = self.particle_after(end)
         return self.g.particles.get(seq)
@@ -386,7 +403,9 @@ class Sentence:
         """Token that heads a name in the parse (the last one attached outside it)."""
         core = ("nsubj", "obj", "obl", "nmod", "iobj", "compound", "ROOT", "dislocated", "appos")
         outside = [
-            t for t in self.doc[m.start : m.end] if not (m.start <= t.head.i < m.end) or t.head is t
+            t
+            for t in self.doc[m.start : m.end]
+            if not (m.start <= t.head.i < m.end) or t.head.i == t.i
         ]
         good = [t for t in outside if t.dep_ in core]
         pick = good or outside
@@ -409,8 +428,13 @@ class Sentence:
 
     def _in_relative_clause(self, i: int) -> bool:
         tok = self.doc[i]
+        m = self.by_token.get(i)
+        while m is not None and m.start <= tok.head.i < m.end and tok.head.i != tok.i:
+            tok = tok.head  # climb out of the name itself (GiNZA may tag a name as a verb)
+        if m is not None and tok.dep_ == "acl":
+            tok = tok.head
         steps = 0
-        while tok.head is not tok and steps < 20:
+        while tok.head.i != tok.i and steps < 20:
             if tok.dep_ == "acl":
                 return True
             tok = tok.head
@@ -511,7 +535,7 @@ class Sentence:
         # predicate complement: 同社は…プロバイダーになりたい
         head = tok.head
         if (
-            head is not tok
+            head.i != tok.i
             and head.lemma_ in g.copulas
             and self.slot_of(tok.i + 1)
             in (
@@ -618,6 +642,8 @@ class Sentence:
             if refs:
                 out.setdefault(name, []).extend(refs)
             cat = g.transparent.get(c.lemma_) or g.transparent.get(c.text)
+            if not cat and refs and all(r.cls == "Product" for r in refs):
+                cat = "product"  # アップルのiPhone: the maker stands behind the product
             if cat and depth < 3:
                 inner = self.child_slots(c, f"{name}.{cat}.", depth + 1)
                 for k, v in inner.items():
@@ -679,10 +705,21 @@ class Sentence:
         slots = self.child_slots(pred)
         clause = pred
         # A が導入し、B が採用した[この技術]: coordinated predicates share the modified noun
-        while clause.dep_ in ("advcl", "conj") and clause.head is not clause:
+        while clause.dep_ in ("advcl", "conj") and clause.head.i != clause.i:
             clause = clause.head
+        if clause.dep_ == "acl" and not slots.get("subj") and not slots.get("topic"):
+            # Xが[…発売した]Y: a が-subject right before the clause the parser hung elsewhere
+            first = min(t.i for t in pred.subtree)
+            if first >= 2 and self.doc[first - 1].text == "が":
+                m = self.by_token.get(self.skip_back(first - 2))
+                if m is not None:
+                    slots["subj"] = self.refs_of_mention(m)
         if clause.dep_ == "acl":
-            rel = self.rel_of(clause.head) if clause is pred else self.pred_args(clause).get("rel")
+            rel = (
+                self.rel_of(clause.head)
+                if clause.i == pred.i
+                else self.pred_args(clause).get("rel")
+            )
             if rel:
                 slots["rel"] = rel
                 if not slots.get("subj") and not slots.get("topic"):
@@ -791,7 +828,7 @@ class Sentence:
         own_slot = self.slot_of(tok.i + 1)
         # the noun describes its head: アリババ傘下の[金融会社アント・グループ]
         if (
-            head is not tok
+            head.i != tok.i
             and own_slot in (None, "gen")
             and tok.dep_ in ("nmod", "compound", "amod", "acl", "appos")
             and head.lemma_ not in g.transfer
@@ -811,7 +848,7 @@ class Sentence:
                 slots["pred"] = slots[key]
         if (
             "pred" not in slots
-            and head is not tok
+            and head.i != tok.i
             and head.lemma_ in g.copulas
             and own_slot in ("dat", "with")
         ):
@@ -848,7 +885,7 @@ class Sentence:
                     if k in ("subj", "topic", "obj", "dat", "agent"):
                         slots.setdefault(f"mod.{k}", v)
         # the noun is the topic of a copula: Xの顧客はYとみられる / Xの大株主はYだ
-        if own_slot in ("topic", "subj") and head is not tok:
+        if own_slot in ("topic", "subj") and head.i != tok.i:
             refs = (
                 self.resolve(head)
                 if not self.is_predicate(head) or any(c.dep_ == "cop" for c in head.children)
@@ -856,7 +893,7 @@ class Sentence:
             )
             if not refs and head.lemma_ in g.copulas:
                 for c in head.children:
-                    if c is not tok and self.slot_of(self.mention_end(c)) in ("with", "dat"):
+                    if c.i != tok.i and self.slot_of(self.mention_end(c)) in ("with", "dat"):
                         refs = self.resolve(c)
                         if refs:
                             break
@@ -870,17 +907,17 @@ class Sentence:
         while (
             gov_tok.dep_ in ("compound", "nmod")
             and not self.is_predicate(gov_tok.head)
-            and gov_tok.head is not gov_tok
+            and gov_tok.head.i != gov_tok.i
             and steps < 2
             and self.slot_of(gov_tok.i + 1) is None
         ):
             gov_tok = gov_tok.head
             steps += 1
-        if gov_tok is not tok:
+        if gov_tok.i != tok.i:
             head = gov_tok.head
         # the governing predicate
         if (
-            head is not tok
+            head.i != tok.i
             and self.is_predicate(head)
             and gov_tok.dep_ in ("obj", "obl", "nsubj", "iobj", "nmod", "ROOT", "compound")
         ):
@@ -896,7 +933,7 @@ class Sentence:
             for k, v in gs.items():
                 slots[f"gov.{k}"] = v
         # X は [cue] の対象となった
-        if head is not tok and head.lemma_ in g.transfer:
+        if head.i != tok.i and head.lemma_ in g.transfer:
             xs = self.noun_slots(head) if head.lemma_ != tok.lemma_ else {}
             for k, v in xs.items():
                 if k in ("pred", "desc", "gov.subj", "gov.topic", "gov.obj", "rel"):
@@ -944,7 +981,7 @@ def _lemma_set(tok: Token) -> set[str]:
         if abs(c.i - tok.i) <= 12:
             out.add(c.lemma_)
             out.add(c.text)
-    if tok.head is not tok:
+    if tok.head.i != tok.i:
         out.add(tok.head.lemma_)
         for c in tok.head.children:
             if c.dep_ in ("obj", "compound"):
@@ -1011,7 +1048,7 @@ def _modality(tok: Token, sent: Sentence) -> tuple[str | None, str | None]:
                 if sent.slot_of(sent.mention_end(c)) in ("subj", "topic"):
                     reporter = reporter or _phrase(c)
         head = cur.head
-        if head is cur:
+        if head.i == cur.i:
             break
         dep = cur.dep_
         if dep in ("advcl", "conj", "parataxis", "dislocated"):
@@ -1029,7 +1066,7 @@ def _modality(tok: Token, sent: Sentence) -> tuple[str | None, str | None]:
         follow = "".join(x.text for x in doc[t.i : t.i + 3])
         if follow.startswith(("によると", "によれば")):
             found.add("reported")
-            src = t.head if t.head is not t else (doc[t.i - 1] if t.i else None)
+            src = t.head if t.head.i != t.i else (doc[t.i - 1] if t.i else None)
             if t.i and (src is None or src.i > t.i):
                 src = doc[t.i - 1]
             reporter = reporter or (_phrase(src) if src is not None else None)
@@ -1051,7 +1088,7 @@ def _np_internal(tok: Token, sent: Sentence) -> bool:
         return False
     head = tok.head
     return (
-        head is not tok
+        head.i != tok.i
         and tok.dep_ in ("nmod", "compound", "amod", "appos", "acl")
         and head.pos_ in ("NOUN", "PROPN")
         and not sent.is_predicate(head)
