@@ -25,11 +25,12 @@ app = typer.Typer(
 )
 
 StoreOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--store",
         envvar="KG_STORE",
-        help="Store directory (holds oxigraph/ and parse-cache/). Default: .kg/store",
+        help="Store directory (holds oxigraph/ and parse-cache/), or the query URL of a"
+        " SPARQL endpoint (see README, Remote store). Default: .kg/store",
         show_default=False,
     ),
 ]
@@ -75,6 +76,15 @@ def build(
     ] = 0.0,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parser processes.")] = 1,
     store: StoreOpt = None,
+    update_url: Annotated[
+        str | None,
+        typer.Option(
+            "--update-url",
+            envvar="KG_UPDATE_URL",
+            help="SPARQL update URL when --store is an endpoint (default: derived from it).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Build or update the graph from a corpus (only changed articles are re-read)."""
     from rich.console import Console
@@ -95,10 +105,13 @@ def build(
         p, task = bar[0]
         p.update(task, completed=done, total=total)
 
+    from kg.remote import as_remote
+
+    target = as_remote(store, update_url=update_url) or store
     try:
         report = run_build(
             paths or [Path("corpus")],
-            store=store,
+            store=target,
             strict=strict,
             min_confidence=min_confidence,
             n_process=jobs,
