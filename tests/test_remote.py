@@ -6,11 +6,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from servers import free_port, oxigraph_binary, running
 from typer.testing import CliRunner
 
 from kg import graph
 from kg.cli import app
-from tests.servers import free_port, oxigraph_binary, running
 
 runner = CliRunner()
 
