@@ -125,7 +125,7 @@ def test_graphml_and_csv_exports(tmp_path):
     r = runner.invoke(app, ["export", "-f", "graphml", "-o", str(tmp_path / "g.graphml"),
                             "--store", store])  # fmt: skip
     assert r.exit_code == 0, r.output
-    g = nx.read_graphml(tmp_path / "g.graphml")
+    g = nx.read_graphml(tmp_path / "g.graphml", force_multigraph=True)
     alpha, beta = "https://w3id.org/chipkg/entity/Alpha", "https://w3id.org/chipkg/entity/Beta"
     assert g.nodes[alpha]["label"] == "Alpha" and g.nodes[alpha]["class"] == "Company"
     (edge,) = [e for e in g.get_edge_data(alpha, beta).values() if e["relation"] == "suppliesTo"]
