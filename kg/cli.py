@@ -25,11 +25,12 @@ app = typer.Typer(
 )
 
 StoreOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--store",
         envvar="KG_STORE",
-        help="Store directory (holds oxigraph/ and parse-cache/). Default: .kg/store",
+        help="Store directory (holds oxigraph/ and parse-cache/), or the query URL of a"
+        " SPARQL endpoint (see README, Remote store). Default: .kg/store",
         show_default=False,
     ),
 ]
@@ -75,6 +76,19 @@ def build(
     ] = 0.0,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parser processes.")] = 1,
     store: StoreOpt = None,
+    update_url: Annotated[
+        str | None,
+        typer.Option(
+            "--update-url",
+            envvar="KG_UPDATE_URL",
+            help="SPARQL update URL when --store is an endpoint (default: derived from it).",
+            show_default=False,
+        ),
+    ] = None,
+    validate_after: Annotated[
+        bool,
+        typer.Option("--validate/--no-validate", help="Check the graph against the shapes."),
+    ] = True,
 ) -> None:
     """Build or update the graph from a corpus (only changed articles are re-read)."""
     from rich.console import Console
@@ -95,10 +109,13 @@ def build(
         p, task = bar[0]
         p.update(task, completed=done, total=total)
 
+    from kg.remote import as_remote
+
+    target = as_remote(store, update_url=update_url) or store
     try:
         report = run_build(
             paths or [Path("corpus")],
-            store=store,
+            store=target,
             strict=strict,
             min_confidence=min_confidence,
             n_process=jobs,
@@ -109,6 +126,16 @@ def build(
             bar[0][0].stop()
     for s in report.skipped:
         _err(f"warning: {s.path}: {s.reason}")
+    if validate_after:
+        from kg import graph
+        from kg.shapes import validate as run_validate
+
+        violations = run_validate(graph.open_store(target))
+        if violations:
+            _err(
+                f"warning: the graph violates {len(violations)} SHACL constraint(s);"
+                " run `kg validate` to list them"
+            )
     _out(
         "\n".join(
             [
@@ -132,14 +159,55 @@ def build(
 @app.command()
 @_fails_cleanly
 def query(
-    sparql: Annotated[str, typer.Argument(help="A .rq/.sparql file, or the query text.")],
+    sparql: Annotated[
+        str | None,
+        typer.Argument(help="A .rq/.sparql file, or the query text.", show_default=False),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    saved: Annotated[
+        str | None,
+        typer.Option("--saved", help="Run a saved query by name (see --list).", show_default=False),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", "-p", help="NAME=VALUE for a saved query (repeatable).", show_default=False
+        ),
+    ] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the saved queries.")] = False,
+    show: Annotated[
+        bool, typer.Option("--show", help="Print the saved query with its parameters bound.")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Run a SPARQL query over the union of all graphs (prefixes kg:, kge:, ... predeclared)."""
     from kg import graph
+    from kg.errors import QueryError
     from kg.query import format_result, read_query, run_query
 
+    if list_:
+        from kg.saved import format_listing
+
+        _out(format_listing())
+        return
+    if saved:
+        from kg.saved import bind, get_saved, parse_params
+
+        if sparql:
+            raise QueryError("give either a query or --saved NAME, not both")
+        q = get_saved(saved)
+        values = parse_params(param or [])
+        ox_store = graph.open_store(store, create=False)
+        text = bind(q, values, ox_store)
+        if show:
+            _out(text)
+            return
+        _out(format_result(run_query(ox_store, text), fmt))
+        return
+    if param:
+        raise QueryError("--param only applies to --saved queries")
+    if not sparql:
+        raise QueryError("give a query, a .rq file, --saved NAME or --list")
     text = read_query(sparql)
     result = run_query(graph.open_store(store, create=False), text)
     _out(format_result(result, fmt))
@@ -149,7 +217,13 @@ def query(
 @_fails_cleanly
 def export(
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="nquads, trig, turtle (union) or jsonld.")
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="nquads, trig, turtle (union), jsonld, graphml (Gephi/networkx)"
+            " or csv (edge list with evidence).",
+        ),
     ] = "nquads",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")
@@ -159,7 +233,13 @@ def export(
     """Write the whole store as RDF (N-Quads lines are sorted, so exports are comparable)."""
     from kg import graph
 
-    data = graph.export(graph.open_store(store, create=False), fmt)
+    ox_store = graph.open_store(store, create=False)
+    if fmt in ("graphml", "csv"):
+        from kg import exports
+
+        data = exports.graphml(ox_store) if fmt == "graphml" else exports.edges_csv(ox_store)
+    else:
+        data = graph.export(ox_store, fmt)
     if output:
         output.write_bytes(data)
         _err(f"wrote {output} ({len(data)} bytes)")
@@ -306,6 +386,71 @@ def explain(
         _err(f"no path links {a} and {b}")
         raise typer.Exit(1)
     _out(format_paths(g, paths))
+
+
+# ----------------------------------------------------------------- validate / serve
+
+
+@app.command()
+@_fails_cleanly
+def validate(
+    shapes: Annotated[
+        Path | None,
+        typer.Option("--shapes", help="SHACL shapes file. Default: ontology/shapes.ttl"),
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Check the graph against the SHACL shapes (domain, range, labels, evidence)."""
+    from kg import graph
+    from kg.shapes import format_violations
+    from kg.shapes import validate as run_validate
+
+    violations = run_validate(graph.open_store(store, create=False), shapes)
+    if not violations:
+        _out("the graph conforms to the shapes")
+        return
+    _out(format_violations(violations))
+    _err(f"{len(violations)} violation(s)")
+    raise typer.Exit(1)
+
+
+@app.command()
+@_fails_cleanly
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (127.0.0.1 keeps it local).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (0 picks a free one).")] = 7878,
+    allow_update: Annotated[
+        bool,
+        typer.Option("--allow-update", help="Accept SPARQL updates (serves the live store)."),
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Per-query time limit, seconds.")
+    ] = 30.0,
+    max_result_bytes: Annotated[
+        int, typer.Option("--max-result-bytes", help="Largest result sent, in bytes.")
+    ] = 50_000_000,
+    store: StoreOpt = None,
+) -> None:
+    """Serve the store as a SPARQL 1.1 endpoint (/query) with a query page at /."""
+    import signal
+
+    from kg.serve import serve as run_serve
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+
+    def ready(url: str) -> None:
+        mode = "read-write" if allow_update else "read-only snapshot"
+        _err(f"serving {mode} at {url} (SPARQL endpoint {url}query); Ctrl-C stops")
+
+    run_serve(
+        store, host=host, port=port, allow_update=allow_update, timeout=timeout,
+        max_result_bytes=max_result_bytes, ready=ready,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -73,6 +73,10 @@ def store_dir(path: str | os.PathLike | None = None) -> Path:
 
 
 def parse_cache_dir(directory: str | os.PathLike | None = None) -> Path:
+    from kg.remote import as_remote
+
+    if as_remote(directory) is not None:  # a SPARQL endpoint: cache parses locally
+        return DEFAULT_STORE.parent / PARSE_CACHE_DIR
     return store_dir(directory) / PARSE_CACHE_DIR
 
 
@@ -85,9 +89,18 @@ def open_store(directory: str | os.PathLike | None = None, *, create: bool = Tru
     """The pyoxigraph store under `directory` (see `store_dir`), opened once per process.
 
     With `create=False` a missing store is a `StoreError` telling the user to build first.
+    `directory` may also be a SPARQL endpoint URL or a `kg.remote.RemoteStore`, which is
+    returned in place of a pyoxigraph store (see kg/remote.py).
     """
     import pyoxigraph as ox
 
+    from kg.remote import as_remote, check_reachable
+
+    remote = as_remote(directory)
+    if remote is not None:
+        if not create:
+            check_reachable(remote)
+        return remote
     root = store_dir(directory)
     path = (root / OXIGRAPH_DIR).resolve()
     if path in _OPEN:
@@ -124,6 +137,10 @@ def open_dataset(directory: str | os.PathLike | None = None) -> rdflib.Dataset:
     from oxrdflib import OxigraphStore
     from rdflib import Dataset
 
+    from kg.remote import as_remote
+
+    if as_remote(directory) is not None:
+        raise StoreError("open_dataset reads a local store; for an endpoint use SPARQLStore")
     ds = Dataset(store=OxigraphStore(store=open_store(directory, create=False)))
     for prefix, iri in PREFIXES.items():
         ds.bind(prefix, iri, override=True)
