@@ -656,6 +656,11 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
+def _shown(rel: str) -> str:
+    """A path fit for a message: bytes that are not UTF-8 shown as \\xNN."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace") if _SURROGATES.search(rel) else rel
+
+
 def _read_bytes(path: Path, rel: str) -> bytes:
     """The file's bytes. Only regular files are read: opening a FIFO (or a device) would
     block or never end, so it is opened non-blocking and refused after `fstat`."""
@@ -693,6 +698,8 @@ def read_file(path: Path, root: Path) -> list[Article]:
     """
     path = Path(path)
     rel = _relative(path, Path(root))
+    if _SURROGATES.search(rel):  # undecodable bytes in the name (os uses surrogateescape)
+        raise CorpusError(_shown(rel), "file name is not UTF-8 (rename the file)")
     data = _read_bytes(path, rel)
     text = decode_bytes(data, rel)
     if path.suffix.lower() in HTML_SUFFIXES:
@@ -805,7 +812,7 @@ def _walk(root: Path) -> tuple[list[Path], list[Skipped]]:
         directory, ancestors = stack.pop()
         real = os.path.realpath(directory)
         if real in ancestors:
-            problems.append(Skipped(_relative(directory, root), "symlink loop"))
+            problems.append(Skipped(_shown(_relative(directory, root)), "symlink loop"))
             continue
         if real in visited:
             continue
@@ -818,7 +825,7 @@ def _walk(root: Path) -> tuple[list[Path], list[Skipped]]:
                 if isinstance(exc, PermissionError)
                 else (f"unreadable: {exc.strerror or exc}")
             )
-            problems.append(Skipped(_relative(directory, root) or ".", reason))
+            problems.append(Skipped(_shown(_relative(directory, root)) or ".", reason))
             continue
         subdirs = []
         for entry in entries:
@@ -846,7 +853,7 @@ def _report_dangling(path: Path, root: Path, problems: list[Skipped]) -> None:
         os.stat(path)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            problems.append(Skipped(_relative(path, root), "symlink loop"))
+            problems.append(Skipped(_shown(_relative(path, root)), "symlink loop"))
 
 
 class _NearDuplicateIndex:
