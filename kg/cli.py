@@ -74,6 +74,10 @@ def build(
         float, typer.Option("--min-confidence", help="Drop facts less confident than this.")
     ] = 0.0,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parser processes.")] = 1,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", help="Seconds to wait for another build of the store to finish."),
+    ] = 5.0,
     store: StoreOpt = None,
 ) -> None:
     """Build or update the graph from a corpus (only changed articles are re-read)."""
@@ -103,6 +107,7 @@ def build(
             min_confidence=min_confidence,
             n_process=jobs,
             progress=progress,
+            wait=wait,
         )
     finally:
         if bar:

@@ -99,6 +99,12 @@ def open_store(directory: str | os.PathLike | None = None, *, create: bool = Tru
         store = ox.Store(str(path))
     except OSError as exc:
         if "lock" in str(exc).lower():
+            from kg.errors import StoreBusyError
+            from kg.storelock import builder_pid, busy_message
+
+            pid = builder_pid(root)
+            if pid is not None:
+                raise StoreBusyError(busy_message(root, pid)) from exc
             raise StoreError(
                 f"store {root} is in use by another process ({exc}); wait for it to finish"
             ) from exc
