@@ -94,8 +94,9 @@ def build(
     version = pipeline_version(min_confidence)
     bases = [(Path(p) if Path(p).is_dir() else Path(p).parent, _root_of(p)) for p in paths]
 
+    deadline = time.monotonic() + wait
     with build_lock(graph.store_dir(store), wait=wait):
-        ox_store = graph.open_store(store)
+        ox_store = _open_store_waiting(store, deadline)
         graph.write_ontology(ox_store, ontology_dir() / "kg.ttl")
         stored = graph.stored_articles(ox_store)
 
@@ -144,6 +145,22 @@ def build(
         ox_store.flush()
         report.seconds = time.perf_counter() - started
         return report
+
+
+def _open_store_waiting(store: str | os.PathLike | None, deadline: float):
+    """Open the store for writing, retrying until `deadline` while another process has it
+    open (a reader, or a build that released its lock and is exiting)."""
+    from kg import graph
+    from kg.errors import StoreError
+
+    while True:
+        try:
+            return graph.open_store(store)
+        except StoreError as exc:
+            in_use = isinstance(exc.__cause__, OSError) and "lock" in str(exc.__cause__).lower()
+            if not in_use or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
 
 
 def _root_of(path: str | os.PathLike) -> str:
