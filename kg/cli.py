@@ -75,6 +75,10 @@ def build(
         float, typer.Option("--min-confidence", help="Drop facts less confident than this.")
     ] = 0.0,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parser processes.")] = 1,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", help="Seconds to wait for another build of the store to finish."),
+    ] = 5.0,
     store: StoreOpt = None,
     update_url: Annotated[
         str | None,
@@ -120,6 +124,7 @@ def build(
             min_confidence=min_confidence,
             n_process=jobs,
             progress=progress,
+            wait=wait,
         )
     finally:
         if bar:

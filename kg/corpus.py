@@ -36,6 +36,7 @@ import json
 import math
 import os
 import re
+import stat
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -54,6 +55,9 @@ HTML_SUFFIXES = frozenset({".html", ".htm"})
 NEAR_DUP_THRESHOLD = 0.9
 """Estimated character 5-gram Jaccard similarity at or above which an article is a repeat."""
 SHINGLE_SIZE = 5
+MAX_ARTICLE_CHARS = 200_000
+"""An article longer than this (after cleaning; ~40x the longest news story in corpus/) makes
+its file a bad file: parsing it would take about an hour and hold every parse in memory."""
 SHINGLE_CAP_CHARS = 200_000
 """Only the first this-many characters of an article are shingled (keeps big files linear)."""
 
@@ -652,9 +656,23 @@ def _relative(path: Path, root: Path) -> str:
         return path.name
 
 
+def _shown(rel: str) -> str:
+    """A path fit for a message: bytes that are not UTF-8 shown as \\xNN."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace") if _SURROGATES.search(rel) else rel
+
+
 def _read_bytes(path: Path, rel: str) -> bytes:
+    """The file's bytes. Only regular files are read: opening a FIFO (or a device) would
+    block or never end, so it is opened non-blocking and refused after `fstat`."""
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with open(fd, "rb", closefd=True) as handle:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise CorpusError(rel, "unreadable: is a directory")
+            if not stat.S_ISREG(mode):
+                raise CorpusError(rel, f"unreadable: not a regular file ({_file_kind(mode)})")
+            return handle.read()
     except PermissionError:
         raise CorpusError(rel, "unreadable: permission denied") from None
     except IsADirectoryError:
@@ -667,6 +685,12 @@ def _read_bytes(path: Path, rel: str) -> bytes:
         raise CorpusError(rel, f"unreadable: {exc.strerror or exc}") from None
 
 
+def _file_kind(mode: int) -> str:
+    kinds = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device",
+             stat.S_IFBLK: "a device"}  # fmt: skip
+    return kinds.get(stat.S_IFMT(mode), "not a file")
+
+
 def read_file(path: Path, root: Path) -> list[Article]:
     """Read one corpus file into its articles; raise `CorpusError` if it is bad.
 
@@ -674,6 +698,8 @@ def read_file(path: Path, root: Path) -> list[Article]:
     """
     path = Path(path)
     rel = _relative(path, Path(root))
+    if _SURROGATES.search(rel):  # undecodable bytes in the name (os uses surrogateescape)
+        raise CorpusError(_shown(rel), "file name is not UTF-8 (rename the file)")
     data = _read_bytes(path, rel)
     text = decode_bytes(data, rel)
     if path.suffix.lower() in HTML_SUFFIXES:
@@ -708,6 +734,13 @@ def _articles(
 
     A file-level title is only given to a single-piece file (it names the page, not each story).
     """
+    for piece in pieces:
+        if len(piece.text) > MAX_ARTICLE_CHARS:
+            raise CorpusError(
+                rel,
+                f"too long: an article of {len(piece.text):,} characters (limit "
+                f"{MAX_ARTICLE_CHARS:,}); split the file into articles",
+            )
     single = len(pieces) == 1
     out = []
     for number, piece in enumerate(pieces, start=1):
@@ -779,7 +812,7 @@ def _walk(root: Path) -> tuple[list[Path], list[Skipped]]:
         directory, ancestors = stack.pop()
         real = os.path.realpath(directory)
         if real in ancestors:
-            problems.append(Skipped(_relative(directory, root), "symlink loop"))
+            problems.append(Skipped(_shown(_relative(directory, root)), "symlink loop"))
             continue
         if real in visited:
             continue
@@ -792,7 +825,7 @@ def _walk(root: Path) -> tuple[list[Path], list[Skipped]]:
                 if isinstance(exc, PermissionError)
                 else (f"unreadable: {exc.strerror or exc}")
             )
-            problems.append(Skipped(_relative(directory, root) or ".", reason))
+            problems.append(Skipped(_shown(_relative(directory, root)) or ".", reason))
             continue
         subdirs = []
         for entry in entries:
@@ -820,7 +853,7 @@ def _report_dangling(path: Path, root: Path, problems: list[Skipped]) -> None:
         os.stat(path)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            problems.append(Skipped(_relative(path, root), "symlink loop"))
+            problems.append(Skipped(_shown(_relative(path, root)), "symlink loop"))
 
 
 class _NearDuplicateIndex:

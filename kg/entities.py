@@ -33,9 +33,10 @@ MINTED = f"{KGE}x/"
 
 
 def normalize_name(name: str) -> str:
-    """Key used to compare names: NFKC, case-folded, without spaces, dots and dashes."""
+    """Key used to compare names: NFKC, case-folded, without spaces, dots and dashes (and
+    without lone surrogates, which no text can hold but a bad argv or JSON escape can)."""
     s = unicodedata.normalize("NFKC", name).casefold()
-    return re.sub(r"[\s・･·\-‐‑–—─_.,'’()（）<>\[\]]", "", s)
+    return re.sub(r"[\s・･·\-‐‑–—─_.,'’()（）<>\[\]\ud800-\udfff]", "", s)
 
 
 def _script(ch: str) -> str:

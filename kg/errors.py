@@ -46,6 +46,12 @@ class StoreError(KgError):
     code = "E040"
 
 
+class StoreBusyError(StoreError):
+    """Another process is building the store (it holds ``<store>/lock``)."""
+
+    code = "E041"
+
+
 class QueryError(KgError):
     """A SPARQL query is malformed, or a saved query or parameter is unknown."""
 

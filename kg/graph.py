@@ -112,6 +112,12 @@ def open_store(directory: str | os.PathLike | None = None, *, create: bool = Tru
         store = ox.Store(str(path))
     except OSError as exc:
         if "lock" in str(exc).lower():
+            from kg.errors import StoreBusyError
+            from kg.storelock import builder_pid, busy_message
+
+            pid = builder_pid(root)
+            if pid is not None:
+                raise StoreBusyError(busy_message(root, pid)) from exc
             raise StoreError(
                 f"store {root} is in use by another process ({exc}); wait for it to finish"
             ) from exc
@@ -321,8 +327,14 @@ def write_article(store: ox.Store, graph: str, quads: Sequence[ox.Quad]) -> None
     the old graph or the new one, never an empty or half-written graph. Article graphs
     contain no blank nodes, so INSERT DATA reproduces them exactly.
     """
+    import pyoxigraph as ox
+
+    try:
+        g = ox.NamedNode(graph)  # serialized by pyoxigraph: no text of ours reaches the update
+    except ValueError as exc:
+        raise StoreError(f"cannot write graph {graph!r}: not an IRI ({exc})") from None
     body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-    update = f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
+    update = f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}"
     try:
         store.update(update)
     except (OSError, SyntaxError) as exc:

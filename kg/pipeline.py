@@ -74,14 +74,17 @@ def build(
     min_confidence: float = 0.0,
     n_process: int = 1,
     progress: Progress | None = None,
+    wait: float = 0.0,
 ) -> BuildReport:
     """Build or update the store under `store` (see `kg.graph.store_dir`) from `paths`.
 
     With `strict=True` the first unreadable file raises `CorpusError` before anything is
-    written. Returns a `BuildReport`.
+    written. The store is written under its build lock (`kg.storelock`); if another build
+    holds it for more than `wait` seconds, `StoreBusyError`. Returns a `BuildReport`.
     """
     from kg import graph
     from kg.corpus import load_corpus
+    from kg.storelock import build_lock
     from kg.vocab import ontology_dir
 
     started = time.perf_counter()
@@ -91,55 +94,73 @@ def build(
     version = pipeline_version(min_confidence)
     bases = [(Path(p) if Path(p).is_dir() else Path(p).parent, _root_of(p)) for p in paths]
 
-    ox_store = graph.open_store(store)
-    graph.write_ontology(ox_store, ontology_dir() / "kg.ttl")
-    stored = graph.stored_articles(ox_store)
+    deadline = time.monotonic() + wait
+    with build_lock(graph.store_dir(store), wait=wait):
+        ox_store = _open_store_waiting(store, deadline)
+        graph.write_ontology(ox_store, ontology_dir() / "kg.ttl")
+        stored = graph.stored_articles(ox_store)
 
-    report = BuildReport(articles=len(corpus.articles), skipped=list(corpus.skipped))
-    todo: list[tuple[Article, str]] = []
-    for article in corpus.articles:
-        root = _root_for(article, bases)
-        old = stored.get(article.key)
-        if (
-            old is not None
-            and old.content_hash == article.content_hash
-            and old.extractor == version
-            and old.root == root
-        ):
-            report.unchanged += 1
-        else:
-            todo.append((article, root))
+        report = BuildReport(articles=len(corpus.articles), skipped=list(corpus.skipped))
+        todo: list[tuple[Article, str]] = []
+        for article in corpus.articles:
+            root = _root_for(article, bases)
+            old = stored.get(article.key)
+            if (
+                old is not None
+                and old.content_hash == article.content_hash
+                and old.extractor == version
+                and old.root == root
+            ):
+                report.unchanged += 1
+            else:
+                todo.append((article, root))
 
-    _process(
-        todo,
-        ox_store,
-        graph.parse_cache_dir(store),
-        version,
-        min_confidence,
-        n_process,
-        progress,
-        report,
-    )
+        _process(
+            todo,
+            ox_store,
+            graph.parse_cache_dir(store),
+            version,
+            min_confidence,
+            n_process,
+            progress,
+            report,
+        )
 
-    # Articles gone from a corpus directory built before: drop their graphs. Only
-    # directories count (a single file given on the command line says nothing about
-    # its siblings), and only articles recorded as coming from that directory.
-    present = {a.key for a in corpus.articles}
-    dir_roots = {_root_of(p) for p in paths if Path(p).is_dir()}
-    for key, old in sorted(stored.items()):
-        if key not in present and old.root in dir_roots:
-            graph.remove_article(ox_store, old.graph)
-            report.removed.append(key)
+        # Articles gone from a corpus directory built before: drop their graphs. Only
+        # directories count (a single file given on the command line says nothing about
+        # its siblings), and only articles recorded as coming from that directory.
+        present = {a.key for a in corpus.articles}
+        dir_roots = {_root_of(p) for p in paths if Path(p).is_dir()}
+        for key, old in sorted(stored.items()):
+            if key not in present and old.root in dir_roots:
+                graph.remove_article(ox_store, old.graph)
+                report.removed.append(key)
 
-    totals = graph.totals(ox_store)
-    report.entities, report.facts, report.claims = (
-        totals["entities"],
-        totals["facts"],
-        totals["claims"],
-    )
-    ox_store.flush()
-    report.seconds = time.perf_counter() - started
-    return report
+        totals = graph.totals(ox_store)
+        report.entities, report.facts, report.claims = (
+            totals["entities"],
+            totals["facts"],
+            totals["claims"],
+        )
+        ox_store.flush()
+        report.seconds = time.perf_counter() - started
+        return report
+
+
+def _open_store_waiting(store: str | os.PathLike | None, deadline: float):
+    """Open the store for writing, retrying until `deadline` while another process has it
+    open (a reader, or a build that released its lock and is exiting)."""
+    from kg import graph
+    from kg.errors import StoreError
+
+    while True:
+        try:
+            return graph.open_store(store)
+        except StoreError as exc:
+            in_use = isinstance(exc.__cause__, OSError) and "lock" in str(exc.__cause__).lower()
+            if not in_use or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
 
 
 def _root_of(path: str | os.PathLike) -> str:

@@ -293,10 +293,10 @@ def find_entities(store: ox.Store, name: str) -> set[str]:
 
     name = name.strip()
     if name.startswith(("http://", "https://")):
-        return {name}
+        return {_checked_iri(name, name)}
     prefix, _, local = name.partition(":")
     if local and prefix in PREFIXES:
-        return {PREFIXES[prefix] + local}
+        return {_checked_iri(PREFIXES[prefix] + local, name)}
     found = {resolve_name(name)}
     key = normalize_name(name)
     for row in _select(
@@ -307,6 +307,16 @@ def find_entities(store: ox.Store, name: str) -> set[str]:
         if normalize_name(row["l"].value) == key:
             found.add(row["e"].value)
     return found
+
+
+def _checked_iri(iri: str, given: str) -> str:
+    """`iri` if it is a valid IRI (so it can be written into a query as <iri>), else QueryError."""
+    import pyoxigraph as ox
+
+    try:
+        return ox.NamedNode(iri).value
+    except ValueError:
+        raise QueryError(f"{given!r} is not a valid IRI or prefixed name") from None
 
 
 def resolve_property(prop: str) -> str:
