@@ -95,7 +95,10 @@ def build(
     bases = [(Path(p) if Path(p).is_dir() else Path(p).parent, _root_of(p)) for p in paths]
 
     deadline = time.monotonic() + wait
-    with build_lock(graph.store_dir(store), wait=wait):
+    from kg.remote import as_remote
+
+    lock_target = store if as_remote(store) is not None else graph.store_dir(store)
+    with build_lock(lock_target, wait=wait):
         ox_store = _open_store_waiting(store, deadline)
         graph.write_ontology(ox_store, ontology_dir() / "kg.ttl")
         stored = graph.stored_articles(ox_store)

@@ -49,6 +49,7 @@ from kg.errors import StoreError
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 30.0  # seconds per query
 DEFAULT_MAX_RESULT_BYTES = 50_000_000
+MAX_REQUEST_BYTES = 1_000_000  # a query or update body larger than this gets 413
 
 # `format=` (or `output=`, as SPARQLWrapper sends) -> Accept; Oxigraph picks the type that
 # fits the query form (results for SELECT/ASK, RDF for CONSTRUCT/DESCRIBE)
@@ -76,9 +77,7 @@ def oxigraph_binary() -> str:
     exe = Path(sys.executable).parent / "oxigraph"
     found = str(exe) if exe.exists() else shutil.which("oxigraph")
     if not found:
-        raise StoreError(
-            "kg serve needs the Oxigraph server: pip install 'oxigraph>=0.5,<0.6'"
-        )
+        raise StoreError("kg serve needs the Oxigraph server: pip install 'oxigraph>=0.5,<0.6'")
     return found
 
 
@@ -194,7 +193,7 @@ class ProxyError(Exception):
 
 
 def make_handler(backend: Backend, settings: Settings, page: bytes) -> type:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(BaseHTTPRequestHandler):  # noqa: N802 - do_* names are the stdlib's
         server_version = "kg-serve"
         protocol_version = "HTTP/1.1"
 
@@ -220,9 +219,24 @@ def make_handler(backend: Backend, settings: Settings, page: bytes) -> type:
             else:
                 self._error(404, f"no such endpoint {url.path}; use /query or /")
 
+        def _not_allowed(self):
+            self._error(405, f"{self.command} is not supported; use GET or POST")
+
+        do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_TRACE = do_CONNECT = _not_allowed
+
         def do_POST(self):
             url = urllib.parse.urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                self._error(400, "bad Content-Length")
+                return
+            if length > MAX_REQUEST_BYTES or length < 0:
+                self.close_connection = True
+                self._error(
+                    413, f"request body over {MAX_REQUEST_BYTES} bytes; send a shorter query"
+                )
+                return
             body = self.rfile.read(length) if length else b""
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             params = urllib.parse.parse_qs(url.query, keep_blank_values=True)

@@ -54,13 +54,15 @@ def _read_pid(fd: int) -> int:
 
 
 @contextmanager
-def build_lock(store: str | os.PathLike, *, wait: float = 0.0) -> Iterator[None]:
+def build_lock(store: object, *, wait: float = 0.0) -> Iterator[None]:
     """Hold the build lock of `store` (created if needed) for the `with` block.
 
     Waits up to `wait` seconds for another builder; then `StoreBusyError`. A store given as
     a URL (a SPARQL server, which orders its own writes) has no lock file and is not locked.
     """
-    if "://" in str(store):
+    from kg.remote import as_remote
+
+    if as_remote(store) is not None:
         yield
         return
     root = Path(store)

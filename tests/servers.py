@@ -46,8 +46,11 @@ def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 20.0) -> No
 
 @contextlib.contextmanager
 def running(cmd: list[str], url: str, **kw):
-    """Start `cmd`, wait until `url` answers, yield the process, stop it."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+    """Start `cmd`, wait until `url` answers, yield the process, stop it.
+
+    Its output is discarded: an unread pipe fills up and blocks a chatty server.
+    """
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
     try:
         wait_until_up(url, proc)
         yield proc

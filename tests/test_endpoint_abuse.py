@@ -24,9 +24,9 @@ import pytest
 pytest.importorskip("kg.serve")
 
 SERVE_ARGS = ["serve", "--host", "127.0.0.1", "--port", "{port}", "--store", "{store}"]
-SPARQL_PATH = "/sparql"
+SPARQL_PATH = "/query"
 PAGE_PATH = "/"
-GOOD = "SELECT ?s WHERE { ?s a kg:Article } LIMIT 5"
+GOOD = "SELECT ?s WHERE { ?s a <https://w3id.org/chipkg/ontology#Article> } LIMIT 5"
 BURST = 200
 
 
@@ -37,27 +37,30 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(tiny_copy):
+def server(tiny_copy, tmp_path):
     from kg import graph
 
     _, store = tiny_copy
     graph.close_store(store)
     port = free_port()
     args = [a.format(port=port, store=store) for a in SERVE_ARGS]
+    # the request log goes to a file: an unread pipe fills up and blocks the server
+    log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed after the server stops
     proc = subprocess.Popen([sys.executable, "-m", "kg.cli", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+                            stdout=subprocess.DEVNULL, stderr=log)  # fmt: skip
     deadline = time.monotonic() + 60
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             break
         except OSError:
-            assert proc.poll() is None, proc.communicate()
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
             assert time.monotonic() < deadline, "kg serve did not start"
             time.sleep(0.1)
     yield port
     proc.terminate()
     proc.wait(timeout=30)
+    log.close()
 
 
 def request(port: int, method: str, path: str, body: bytes | None = None, headers=None):
