@@ -75,6 +75,16 @@ def build(
     ] = 0.0,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parser processes.")] = 1,
     store: StoreOpt = None,
+    executor: Annotated[
+        str, typer.Option("--executor", help="local, or dask to parse on a Dask cluster.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address (default: a local cluster)."),
+    ] = None,
+    full_parse: Annotated[
+        bool, typer.Option("--full-parse", help="Parse every sentence (no pre-filter).")
+    ] = False,
 ) -> None:
     """Build or update the graph from a corpus (only changed articles are re-read)."""
     from rich.console import Console
@@ -103,6 +113,9 @@ def build(
             min_confidence=min_confidence,
             n_process=jobs,
             progress=progress,
+            prefilter=not full_parse,
+            executor=executor,
+            scheduler=scheduler,
         )
     finally:
         if bar:

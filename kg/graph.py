@@ -312,6 +312,18 @@ def write_article(store: ox.Store, graph: str, quads: Sequence[ox.Quad]) -> None
         raise StoreError(f"cannot write graph <{graph}>: {exc}") from exc
 
 
+def add_articles(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
+    """Load the graphs of articles the store does not hold yet, in one transaction.
+
+    `Store.extend` loads quads directly (no SPARQL text to build and parse), which is what
+    makes a cold build's writes cheap; use `write_article` to replace an existing graph.
+    """
+    try:
+        store.extend(quads)
+    except OSError as exc:
+        raise StoreError(f"cannot add article graphs: {exc}") from exc
+
+
 def remove_article(store: ox.Store, graph: str) -> None:
     """Drop one article graph (one atomic update)."""
     try:

@@ -128,8 +128,11 @@ class ParseCache:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
 
-    def _path(self, key: str) -> Path:
+    def path(self, key: str) -> Path:
+        """Where the parses of the text with cache key `key` are (or would be) stored."""
         return self.root / key[:2] / f"{key}.spacy"
+
+    _path = path
 
     def get(self, key: str, nlp: Language) -> list[Doc] | None:
         path = self._path(key)
@@ -149,6 +152,14 @@ class ParseCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         DocBin(docs=docs, store_user_data=True).to_disk(tmp)
+        tmp.replace(path)
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        """Store serialized DocBin bytes (parses made elsewhere, e.g. on a Dask worker)."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
         tmp.replace(path)
 
 
