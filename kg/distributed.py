@@ -52,9 +52,9 @@ def extract_text(text: str, cached: bytes | None = None, prefilter: bool = True)
     if cached is not None:
         sentences = split_sentences(text)
         docs = list(DocBin().from_bytes(cached).get_docs(nlp.vocab))
-        needs = _needs_parse(prefilter)
+        full = _select(prefilter, [s.text for s in sentences])
         if len(docs) == len(sentences) and all(
-            is_parsed(d) or not needs(s.text) for s, d in zip(sentences, docs, strict=True)
+            is_parsed(d) or not f for f, d in zip(full, docs, strict=True)
         ):
             parsed = ParsedArticle(key, sentences, docs, cached=True)
     docbin = None
@@ -67,12 +67,12 @@ def extract_text(text: str, cached: bytes | None = None, prefilter: bool = True)
     return ArticleResult(key, docbin, entities, facts)
 
 
-def _needs_parse(prefilter: bool):
+def _select(prefilter: bool, texts: list[str]) -> list[bool]:
     if not prefilter:
-        return lambda text: True
+        return [True] * len(texts)
     from kg.prefilter import load_prefilter
 
-    return load_prefilter().needs_parse
+    return load_prefilter().select(texts)
 
 
 @contextmanager

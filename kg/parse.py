@@ -197,17 +197,17 @@ def parse_texts(
     full parse. `on_parsed(n_sentences)` is called as sentences are processed (progress).
     """
     nlp = load_model()
-    needs = None
+    select = None
     if prefilter:
         from kg.prefilter import load_prefilter
 
-        needs = load_prefilter().needs_parse
+        select = load_prefilter().select
     results: list[ParsedArticle | None] = [None] * len(texts)
     todo: list[tuple[int, str, list[Sentence], list[bool]]] = []
     for i, text in enumerate(texts):
         key = cache_key(text)
         sentences = split_sentences(text)
-        full = [needs is None or needs(s.text) for s in sentences]
+        full = select([s.text for s in sentences]) if select else [True] * len(sentences)
         docs = cache.get(key, nlp) if cache else None
         if (
             docs is not None

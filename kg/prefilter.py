@@ -36,8 +36,47 @@ class Prefilter:
 
     cue: re.Pattern
     anaphor: re.Pattern
+    context: re.Pattern  # anything resolved from earlier sentences (同社, 同国, この技術)
     name: re.Pattern
     prefixes: frozenset[str]
+
+    def select(self, texts: list[str]) -> list[bool]:
+        """Which sentences of one article to parse: those that can yield a fact, and those
+        whose names a parse might read differently where it matters elsewhere.
+
+        A skipped sentence keeps its gazetteer mentions but loses names only NER finds.
+        Such names feed the article's context (同社, 同国, この技術 resolve to the last one)
+        and its bracket-learned aliases, so a sentence with a non-gazetteer name candidate
+        is parsed too when a later selected sentence holds an anaphor, or when a selected
+        sentence spells one of its names.
+        """
+        chosen = [self.needs_parse(t) for t in texts]
+        names = [self._names(t) for t in texts]
+        while True:
+            last_anaphor = max(
+                (i for i, t in enumerate(texts) if chosen[i] and self.context.search(t)),
+                default=-1,
+            )
+            seen = set().union(*(n for n, c in zip(names, chosen, strict=True) if c))
+            more = [
+                i
+                for i, t in enumerate(texts)
+                if not chosen[i] and names[i] and (i < last_anaphor or names[i] & seen)
+            ]
+            if not more:
+                return chosen
+            for i in more:
+                chosen[i] = True
+
+    def _names(self, text: str) -> set[str]:
+        """Name candidates of `text` that are not gazetteer matches."""
+        gaz = load_gazetteer()
+        taken = [(a, b) for a, b, _ in gazetteer_matches(text, gaz)]
+        return {
+            m.group()
+            for m in self.name.finditer(text)
+            if not any(m.start() < y and x < m.end() for x, y in taken)
+        }
 
     def needs_parse(self, text: str) -> bool:
         """Can the sentence `text` yield a fact? False only when it certainly cannot."""
@@ -108,6 +147,11 @@ def load_prefilter() -> Prefilter:
     return Prefilter(
         cue=re.compile(_alternation(cues)),
         anaphor=re.compile(_alternation(g.company_anaphora)),
+        context=re.compile(
+            _alternation([*g.company_anaphora, *g.country_anaphora])
+            + "|"
+            + rf"(?:この|その|同|当該)[^。、]{{0,12}}?(?:{_alternation(g.class_nouns)})"
+        ),
         name=re.compile(name),
         prefixes=frozenset(gaz.short_forms),
     )
