@@ -3,7 +3,7 @@
 Every step runs as its own process (model load included where there is one); the runner
 samples the memory (PSS) of that process and its children every 50 ms for the peak.
 Prints a table and writes it to bench/results.md. Options: --articles N (default 200),
---articles-graph N (synthetic articles of the large graph, default 20000 ≈ 1.1 M quads),
+--articles-graph N (synthetic articles of the large graph, default 20000 ≈ 1.8 M quads),
 --work DIR (scratch directory, default a temporary one), --jobs N (parser processes, 2).
 """
 
