@@ -1,5 +1,6 @@
 # make demo: venv, install, build the graph from corpus/, print statistics, write out/graph.html.
 # make test: install the test extras (and Debian's chromium for the browser test), lint, run the tests.
+# make bench: the performance figures (bench/run.py), written to bench/results.md.
 # Installs are skipped while pyproject.toml is unchanged (stamp files in .venv/).
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -8,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP      := $(VENV)/.stamp-install
 TEST_STAMP := $(VENV)/.stamp-install-test
 
-.PHONY: demo test build stats viz chromium clean
+.PHONY: demo test bench build stats viz chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +39,11 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null; }
 
 test: $(TEST_STAMP) chromium
-	$(BIN)/ruff check kg tests --extend-exclude tests/data
+	$(BIN)/ruff check kg tests bench --extend-exclude tests/data
 	$(BIN)/python -m pytest -q
+
+bench: $(TEST_STAMP)
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf .kg

@@ -93,6 +93,16 @@ def build(
         bool,
         typer.Option("--validate/--no-validate", help="Check the graph against the shapes."),
     ] = True,
+    executor: Annotated[
+        str, typer.Option("--executor", help="local, or dask to parse on a Dask cluster.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Dask scheduler address (default: a local cluster)."),
+    ] = None,
+    full_parse: Annotated[
+        bool, typer.Option("--full-parse", help="Parse every sentence (no pre-filter).")
+    ] = False,
 ) -> None:
     """Build or update the graph from a corpus (only changed articles are re-read)."""
     from rich.console import Console
@@ -125,6 +135,9 @@ def build(
             n_process=jobs,
             progress=progress,
             wait=wait,
+            prefilter=not full_parse,
+            executor=executor,
+            scheduler=scheduler,
         )
     finally:
         if bar:

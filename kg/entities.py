@@ -277,12 +277,20 @@ def _span(doc: Doc, a: int, b: int):
     return doc.char_span(a, b, alignment_mode="expand")
 
 
-def gazetteer_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
-    """Leftmost-longest gazetteer matches in a sentence, on sensible word boundaries."""
-    text = doc.text
+def gazetteer_matches(
+    text: str,
+    gaz: Gazetteer,
+    bounds: tuple[set[int], set[int]] | None = None,
+    doc: Doc | None = None,
+) -> list[tuple[int, int, str]]:
+    """Leftmost-longest gazetteer matches `(start, end, iri)` in `text`.
+
+    `bounds` are the token starts and ends of the parsed text; without them (plain text,
+    before parsing) every offset counts as a token boundary, so the matches are a superset
+    of those found on the parsed sentence.
+    """
     folded = text.casefold()
-    starts, ends = _token_bounds(doc)
-    out: list[Mention] = []
+    out: list[tuple[int, int, str]] = []
     i = 0
     n = len(text)
     while i < n:
@@ -298,30 +306,45 @@ def gazetteer_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
                     continue
                 if length <= 3 and cand.isascii() and text[i : i + length] not in gaz.short_latin:
                     continue
-                if _boundary_ok(text, i, i + length, starts, ends) and not _inside_proper_noun(
-                    doc, i, i + length
-                ):
+                if bounds is None:
+                    ok = _boundary_ok(text, i, i + length, _ALL, _ALL)
+                else:
+                    ok = _boundary_ok(text, i, i + length, *bounds)
+                if ok and doc is not None and _inside_proper_noun(doc, i, i + length):
+                    ok = False  # 華為技術 inside the name 華為技術日本
+                if ok:
                     hit = (i + length, iri)
                     break
         if hit:
-            b, iri = hit
-            span = _span(doc, i, b)
-            if span is not None:
-                out.append(
-                    Mention(
-                        span.start,
-                        span.end,
-                        i,
-                        b,
-                        iri,
-                        gaz.entities[iri].cls,
-                        text[i:b],
-                        "gazetteer",
-                    )
-                )
-            i = b
+            out.append((i, hit[0], hit[1]))
+            i = hit[0]
         else:
             i += 1
+    return out
+
+
+class _Everything:
+    """A set that contains every offset (plain text: any offset may be a token boundary)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_ALL = _Everything()
+
+
+def gazetteer_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
+    """Leftmost-longest gazetteer matches in a sentence, on sensible word boundaries."""
+    text = doc.text
+    out: list[Mention] = []
+    for a, b, iri in gazetteer_matches(text, gaz, _token_bounds(doc), doc):
+        span = _span(doc, a, b)
+        if span is not None:
+            out.append(
+                Mention(
+                    span.start, span.end, a, b, iri, gaz.entities[iri].cls, text[a:b], "gazetteer"
+                )
+            )
     return out
 
 

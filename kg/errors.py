@@ -62,3 +62,9 @@ class EvalError(KgError):
     """A gold file for `kg eval` is malformed."""
 
     code = "E060"
+
+
+class ExecutorError(KgError):
+    """A distributed executor (Dask) is not installed or its scheduler cannot be reached."""
+
+    code = "E070"

@@ -128,8 +128,11 @@ class ParseCache:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
 
-    def _path(self, key: str) -> Path:
+    def path(self, key: str) -> Path:
+        """Where the parses of the text with cache key `key` are (or would be) stored."""
         return self.root / key[:2] / f"{key}.spacy"
+
+    _path = path
 
     def get(self, key: str, nlp: Language) -> list[Doc] | None:
         path = self._path(key)
@@ -151,6 +154,14 @@ class ParseCache:
         DocBin(docs=docs, store_user_data=True).to_disk(tmp)
         tmp.replace(path)
 
+    def put_bytes(self, key: str, data: bytes) -> None:
+        """Store serialized DocBin bytes (parses made elsewhere, e.g. on a Dask worker)."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
 
 @dataclass
 class ParsedArticle:
@@ -162,6 +173,14 @@ class ParsedArticle:
     cached: bool
 
 
+UNPARSED = "kg.unparsed"  # doc.user_data flag: tokenized only, see kg.prefilter
+
+
+def is_parsed(doc: Doc) -> bool:
+    """False for a sentence the pre-filter left unparsed (tokens only, no NER or deps)."""
+    return not doc.user_data.get(UNPARSED, False)
+
+
 def parse_texts(
     texts: Sequence[str],
     *,
@@ -169,29 +188,47 @@ def parse_texts(
     n_process: int = 1,
     batch_size: int = BATCH_SIZE,
     on_parsed: callable | None = None,
+    prefilter: bool = False,
 ) -> list[ParsedArticle]:
     """Parse article texts sentence by sentence, reusing cached parses.
 
-    `on_parsed(n_sentences)` is called as sentences are parsed (for progress bars).
+    With `prefilter=True` a sentence that cannot yield a fact (`kg.prefilter`) is only
+    tokenized. A cached article is reused when every sentence the pre-filter selects has a
+    full parse. `on_parsed(n_sentences)` is called as sentences are processed (progress).
     """
     nlp = load_model()
+    select = None
+    if prefilter:
+        from kg.prefilter import load_prefilter
+
+        select = load_prefilter().select
     results: list[ParsedArticle | None] = [None] * len(texts)
-    todo: list[tuple[int, str, list[Sentence]]] = []
+    todo: list[tuple[int, str, list[Sentence], list[bool]]] = []
     for i, text in enumerate(texts):
         key = cache_key(text)
         sentences = split_sentences(text)
+        full = select([s.text for s in sentences]) if select else [True] * len(sentences)
         docs = cache.get(key, nlp) if cache else None
-        if docs is not None and len(docs) == len(sentences):
+        if (
+            docs is not None
+            and len(docs) == len(sentences)
+            and all(is_parsed(d) for d, f in zip(docs, full, strict=True) if f)
+        ):
             results[i] = ParsedArticle(key, sentences, docs, cached=True)
         else:
-            todo.append((i, key, sentences))
+            todo.append((i, key, sentences, full))
     if todo:
-        flat = [s.text for _, _, sents in todo for s in sents]
+        flat = [s.text for _, _, sents, full in todo for s, f in zip(sents, full, strict=True) if f]
         docs_iter = nlp.pipe(flat, batch_size=batch_size, n_process=n_process)
-        for i, key, sentences in todo:
+        for i, key, sentences, full in todo:
             docs = []
-            for _ in sentences:
-                docs.append(next(docs_iter))
+            for sentence, f in zip(sentences, full, strict=True):
+                if f:
+                    docs.append(next(docs_iter))
+                else:
+                    doc = nlp.make_doc(sentence.text)
+                    doc.user_data[UNPARSED] = True
+                    docs.append(doc)
                 if on_parsed:
                     on_parsed(1)
             if cache:

@@ -75,12 +75,18 @@ def build(
     n_process: int = 1,
     progress: Progress | None = None,
     wait: float = 0.0,
+    prefilter: bool = True,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> BuildReport:
     """Build or update the store under `store` (see `kg.graph.store_dir`) from `paths`.
 
     With `strict=True` the first unreadable file raises `CorpusError` before anything is
     written. The store is written under its build lock (`kg.storelock`); if another build
-    holds it for more than `wait` seconds, `StoreBusyError`. Returns a `BuildReport`.
+    holds it for more than `wait` seconds, `StoreBusyError`. `prefilter` parses only
+    sentences that can yield a fact (`kg.prefilter`); `executor="dask"` parses and extracts
+    on a Dask cluster (`kg.distributed`), the one at `scheduler` or a local one. Returns a
+    `BuildReport`.
     """
     from kg import graph
     from kg.corpus import load_corpus
@@ -118,7 +124,12 @@ def build(
             else:
                 todo.append((article, root))
 
-        _process(
+        if executor not in ("local", "dask"):
+            from kg.errors import ExecutorError
+
+            raise ExecutorError(f"unknown executor {executor!r}; use local or dask")
+        run = _process if executor == "local" else _process_dask
+        run(
             todo,
             ox_store,
             graph.parse_cache_dir(store),
@@ -127,6 +138,8 @@ def build(
             n_process,
             progress,
             report,
+            prefilter=prefilter,
+            scheduler=scheduler,
         )
 
         # Articles gone from a corpus directory built before: drop their graphs. Only
@@ -181,6 +194,18 @@ def _root_for(article: Article, bases: list[tuple[Path, str]]) -> str:
     return bases[0][1]
 
 
+def _write(ox_store, items, version: str, min_confidence: float, report) -> None:
+    """Write `(article, root, entities, facts)` items, each article's graph replaced in one
+    transaction (`kg.graph.write_article`), so a killed build leaves every graph whole."""
+    from kg import graph
+
+    for article, root, entities, facts in items:
+        facts = [f for f in facts if f.confidence >= min_confidence]
+        quads = graph.article_quads(article, entities, facts, extractor=version, root=root)
+        graph.write_article(ox_store, graph.article_iri(article.key), quads)
+        report.rebuilt.append(article.key)
+
+
 def _process(
     todo: list[tuple[Article, str]],
     ox_store,
@@ -190,11 +215,13 @@ def _process(
     n_process: int,
     progress: Progress | None,
     report: BuildReport,
+    *,
+    prefilter: bool = True,
+    scheduler: str | None = None,
 ) -> None:
     """Parse, link, extract and write the articles in `todo`, a chunk at a time."""
     if not todo:
         return
-    from kg import graph
     from kg.entities import link_article
     from kg.parse import ParseCache, parse_texts, split_sentences
     from kg.relations import extract_article
@@ -213,18 +240,66 @@ def _process(
         chunk = todo[i : i + CHUNK]
         parsed_before = report.sentences_parsed
         parsed = parse_texts(
-            [a.text for a, _ in chunk], cache=cache, n_process=n_process, on_parsed=on_parsed
+            [a.text for a, _ in chunk],
+            cache=cache,
+            n_process=n_process,
+            on_parsed=on_parsed,
+            prefilter=prefilter,
         )
+        items = []
         for (article, root), parsed_article in zip(chunk, parsed, strict=True):
             entities = link_article(parsed_article.docs)
-            facts = [
-                f
-                for f in extract_article(parsed_article, entities)
-                if f.confidence >= min_confidence
-            ]
-            quads = graph.article_quads(article, entities, facts, extractor=version, root=root)
-            graph.write_article(ox_store, graph.article_iri(article.key), quads)
-            report.rebuilt.append(article.key)
+            items.append((article, root, entities, extract_article(parsed_article, entities)))
+        _write(ox_store, items, version, min_confidence, report)
         done += sum(sizes[i : i + CHUNK])
         if progress:
             progress(done, total)
+
+
+def _process_dask(
+    todo: list[tuple[Article, str]],
+    ox_store,
+    cache_dir: Path,
+    version: str,
+    min_confidence: float,
+    n_process: int,
+    progress: Progress | None,
+    report: BuildReport,
+    *,
+    prefilter: bool = True,
+    scheduler: str | None = None,
+) -> None:
+    """`_process` on a Dask cluster: workers parse and extract, this process writes.
+
+    The parse cache stays here: cached parses are sent to the workers as DocBin bytes and
+    fresh ones come back with the facts. Results are written as they arrive, `CHUNK`
+    articles per transaction.
+    """
+    if not todo:
+        return
+    from kg.distributed import dask_client, map_articles
+    from kg.parse import ParseCache, cache_key, split_sentences
+
+    cache = ParseCache(cache_dir)
+    sizes = [len(split_sentences(a.text)) for a, _ in todo]
+    total, done = sum(sizes), 0
+    cached = []
+    for article, _ in todo:
+        path = cache.path(cache_key(article.text))
+        cached.append(path.read_bytes() if path.is_file() else None)
+    with dask_client(scheduler, n_workers=max(2, n_process)) as client:
+        items = []
+        for i, result in map_articles(client, [a.text for a, _ in todo], cached, prefilter):
+            article, root = todo[i]
+            if result.docbin is not None:
+                cache.put_bytes(result.key, result.docbin)
+                report.sentences_parsed += sizes[i]
+            items.append((article, root, result.entities, result.facts))
+            done += sizes[i]
+            if progress:
+                progress(done, total)
+            if len(items) >= CHUNK:
+                _write(ox_store, items, version, min_confidence, report)
+                items = []
+        _write(ox_store, items, version, min_confidence, report)
+    report.rebuilt.sort(key=[a.key for a, _ in todo].index)

@@ -1,0 +1,446 @@
+"""One command for the performance figures: `python bench/run.py` (or `make bench`).
+
+Every step runs as its own process (model load included where there is one); the runner
+samples the memory (PSS) of that process and its children every 50 ms for the peak.
+Prints a table and writes it to bench/results.md. Options: --articles N (default 200),
+--articles-graph N (synthetic articles of the large graph, default 20000 ≈ 1.8 M quads),
+--work DIR (scratch directory, default a temporary one), --jobs N (parser processes, 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+PY = sys.executable
+KG = [str(Path(PY).parent / "kg")]
+
+# Example queries from the README, measured alongside the saved queries in kg/queries/.
+EXAMPLES = {
+    "readme:subsidiaries": "SELECT ?company ?parent WHERE { ?company kg:subsidiaryOf ?parent } "
+    "ORDER BY ?company",
+    "readme:who-restricts": "SELECT DISTINCT ?regulator ?target ?modality WHERE { ?c a kg:Claim ;"
+    " rdf:subject ?regulator ; rdf:predicate kg:restrictsExportsTo ; rdf:object ?target ;"
+    " kg:modality ?modality . } ORDER BY ?regulator ?target",
+    "readme:most-connected": "SELECT ?e (COUNT(DISTINCT ?o) AS ?n) WHERE { ?e ?p ?o . "
+    "?c rdf:subject ?e ; rdf:predicate ?p } GROUP BY ?e ORDER BY DESC(?n) LIMIT 10",
+}
+
+
+# ----------------------------------------------------------------- measuring a process
+
+
+def run(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
+    """Run `cmd`: wall time, peak memory (PSS) of its process tree, last stdout line as JSON."""
+    import psutil
+
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
+    peak = 0
+    ps = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            # PSS: pages shared by forked parser processes are counted once, not per process
+            rss = sum(p.memory_full_info().pss for p in [ps, *ps.children(recursive=True)])
+            peak = max(peak, rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"bench step failed: {' '.join(map(str, cmd))}\n{err[-3000:]}")
+    lines = [x for x in out.splitlines() if x.startswith("{")]
+    data = json.loads(lines[-1]) if lines else {}
+    return {"seconds": seconds, "peak_mb": peak / 2**20, **data}
+
+
+def step(name: str, *args: str) -> list[str]:
+    return [PY, str(HERE / "run.py"), "--step", name, *args]
+
+
+# ----------------------------------------------------------------- steps (child processes)
+
+
+def step_plain_parse(corpus: str) -> dict:
+    """Plain GiNZA: spacy.load + nlp.pipe over the article texts, nothing else."""
+    import spacy
+
+    from kg.corpus import load_corpus
+
+    texts = [a.text for a in load_corpus([corpus]).articles]
+    nlp = spacy.load("ja_ginza")
+    n = sum(len(d) for d in nlp.pipe(texts, batch_size=32))
+    return {"texts": len(texts), "chars": sum(map(len, texts)), "tokens": n}
+
+
+def step_facts(store: str) -> dict:
+    """Distinct claims (s, p, o, sentence offsets, modality) of a store, as a hash."""
+    import hashlib
+
+    from kg.graph import SPARQL_PREFIXES, open_store
+
+    q = SPARQL_PREFIXES + (
+        "SELECT ?g ?s ?p ?o ?m ?a ?b WHERE { GRAPH ?g { ?c a kg:Claim ; rdf:subject ?s ; "
+        "rdf:predicate ?p ; rdf:object ?o ; kg:modality ?m ; kg:charStart ?a ; kg:charEnd ?b } }"
+    )
+    rows = sorted(
+        "|".join(str(r[v]) for v in ("g", "s", "p", "o", "m", "a", "b"))
+        for r in open_store(store).query(q)
+    )
+    return {"claims": len(rows), "digest": hashlib.sha256("\n".join(rows).encode()).hexdigest()}
+
+
+def _synthetic_quads(n: int):
+    from generate import graph_articles
+
+    from kg.graph import article_quads
+
+    for art, ents, facts in graph_articles(n):
+        yield art.key, article_quads(art, ents, facts, extractor="bench")
+
+
+def step_make_graph(n: int, out: str) -> dict:
+    """Write the synthetic graph as N-Quads (input of the load steps)."""
+    count = 0
+    with open(out, "w", encoding="utf-8") as f:
+        for _, quads in _synthetic_quads(n):
+            f.write("".join(f"{q} .\n" for q in quads))
+            count += len(quads)
+    return {"quads": count}
+
+
+def step_load_project(nq: str, store: str) -> dict:
+    """The build's write path: one transaction per article graph (`kg.graph.write_article`)."""
+    import pyoxigraph as ox
+
+    from kg.graph import open_store, write_article
+
+    st = open_store(store)
+    by_graph: dict = {}
+    for q in ox.parse(path=nq, format=ox.RdfFormat.N_QUADS):
+        by_graph.setdefault(q.graph_name, []).append(q)
+    t = time.perf_counter()
+    for g, quads in by_graph.items():
+        write_article(st, g.value, quads)
+    st.flush()
+    n = sum(map(len, by_graph.values()))
+    return {"quads": n, "load_seconds": time.perf_counter() - t}
+
+
+def step_load_oxigraph(nq: str, store: str) -> dict:
+    """pyoxigraph's own bulk loader on the same N-Quads file."""
+    import pyoxigraph as ox
+
+    st = ox.Store(store)
+    t = time.perf_counter()
+    st.bulk_load(path=nq, format=ox.RdfFormat.N_QUADS)
+    st.flush()
+    return {"quads": len(st), "load_seconds": time.perf_counter() - t}
+
+
+def saved_queries() -> dict[str, str]:
+    """kg/queries/*.rq (discovered at run time) plus the README examples."""
+    qdir = ROOT / "kg" / "queries"
+    found = {f"kg/queries/{p.name}": p.read_text("utf-8") for p in sorted(qdir.glob("*.rq"))}
+    return {**found, **EXAMPLES}
+
+
+def _bind_defaults(text: str) -> str:
+    """Saved queries may declare parameters; the bench runs them with their defaults."""
+    try:
+        from kg import query as kq
+
+        binder = getattr(kq, "bind_params", None)
+        if binder is not None:
+            return binder(text, {})
+    except Exception as exc:  # a query module without binding support: run the text as is
+        print(f"note: cannot bind parameters ({exc!r})", file=sys.stderr)
+    return text
+
+
+def _timings(fn, reps: int) -> dict:
+    fn()  # warm-up
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return {"median_ms": statistics.median(times), "p95_ms": p95, "reps": reps}
+
+
+def step_query_oxigraph(store: str, reps: int) -> dict:
+    from kg.graph import SPARQL_PREFIXES, open_store
+
+    st = open_store(store, create=False)
+    out = {}
+    for name, text in saved_queries().items():
+        q = SPARQL_PREFIXES + _bind_defaults(text)
+
+        def go(q=q):
+            r = st.query(q, use_default_graph_as_union=True)
+            return list(r) if hasattr(r, "__iter__") else r
+
+        out[name] = _timings(go, reps)
+    return out
+
+
+def step_query_rdflib(nq: str, reps: int) -> dict:
+    from rdflib import Dataset
+
+    from kg.graph import SPARQL_PREFIXES
+
+    ds = Dataset(default_union=True)
+    t = time.perf_counter()
+    ds.parse(nq, format="nquads")
+    out = {"_load_seconds": time.perf_counter() - t}
+    for name, text in saved_queries().items():
+        q = SPARQL_PREFIXES + _bind_defaults(text)
+        out[name] = _timings(lambda q=q: list(ds.query(q)), reps)
+    return out
+
+
+def step_analysis(store: str, what: str) -> dict:
+    """networkx projection / kg analyze / kg viz, when those modules exist."""
+    import importlib
+    import inspect
+
+    name = {"project": "kg.analysis", "analyze": "kg.analysis", "viz": "kg.viz"}[what]
+    try:
+        mod = importlib.import_module(name)
+    except ModuleNotFoundError:
+        return {"available": False}
+    from kg.graph import open_store
+
+    st = open_store(store, create=False)
+    t = time.perf_counter()
+    if what == "project":
+        fn = getattr(mod, "to_networkx", None) or getattr(mod, "project", None)
+        if fn is None:
+            return {"available": False}
+        g = fn(st)
+        return {"available": True, "op_seconds": time.perf_counter() - t, "nodes": len(g)}
+    if what == "analyze":
+        fn = getattr(mod, "analyze", None)
+        if fn is None:
+            return {"available": False}
+        fn(st)
+        return {"available": True, "op_seconds": time.perf_counter() - t}
+    fn = getattr(mod, "render", None) or getattr(mod, "viz", None)
+    if fn is None:
+        return {"available": False}
+    params = inspect.signature(fn).parameters
+    kw = {}
+    for key in ("focus", "entity", "center"):
+        if key in params:
+            kw[key] = "https://w3id.org/chipkg/entity/E0"
+    if "output" in params:
+        kw["output"] = str(Path(store).parent / "viz.html")
+    fn(st, **kw)
+    return {"available": True, "op_seconds": time.perf_counter() - t}
+
+
+# ----------------------------------------------------------------- the runner
+
+
+def machine() -> str:
+    import psutil
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from importlib.metadata import version
+
+    vers = ", ".join(
+        f"{p} {version(p)}" for p in ("spacy", "ja-ginza", "pyoxigraph", "rdflib", "networkx")
+    )
+    load = os.getloadavg()[0]
+    return (
+        f"{cpu}, {psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM; "
+        f"{platform.system()} {platform.release()}; Python {platform.python_version()}; {vers}; "
+        f"load average at start {load:.2f}"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--step")
+    ap.add_argument("args", nargs="*")
+    ap.add_argument("--articles", type=int, default=200)
+    ap.add_argument("--articles-graph", type=int, default=20000)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--work")
+    ap.add_argument("--out", default=str(HERE / "results.md"))
+    a = ap.parse_args(argv)
+    if a.step:
+        fn = globals()[f"step_{a.step}"]
+        args = [int(x) if x.isdigit() else x for x in a.args]
+        print(json.dumps(fn(*args)))
+        return
+
+    work = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    rows: list[tuple[str, str, str, str]] = []  # step, figure, ratio, peak memory
+
+    def add(stepname, figure, ratio="", peak=None):
+        rows.append((stepname, figure, ratio, f"{peak:.0f} MB" if peak is not None else ""))
+        print(f"  {stepname}: {figure} {ratio}", file=sys.stderr, flush=True)
+
+    desc = machine()
+    print(f"machine: {desc}", file=sys.stderr)
+    from generate import make_corpus
+
+    corpus = work / "corpus"
+    make_corpus(corpus, a.articles)
+    from kg.corpus import load_corpus
+
+    loaded = load_corpus([str(corpus)])
+    chars = sum(len(x.text) for x in loaded.articles)
+    n_art = len(loaded.articles)
+    add("bench corpus", f"{n_art} articles kept of {a.articles} generated, {chars} chars")
+
+    # 1. cold build against the floor
+    plain = run(step("plain_parse", str(corpus)), work)
+    add(
+        "plain nlp.pipe (1 process, model load incl.)",
+        f"{plain['seconds']:.1f} s, {chars / plain['seconds']:.0f} chars/s",
+        "1.00×",
+        plain["peak_mb"],
+    )
+    full = run([*KG, "build", str(corpus), "--store", "s-full", "--full-parse"], work)
+    add(
+        "kg build --full-parse (1 process)",
+        f"{full['seconds']:.1f} s",
+        f"{plain['seconds'] / full['seconds']:.2f}× plain",
+        full["peak_mb"],
+    )
+    cold = run([*KG, "build", str(corpus), "--store", "s", "--jobs", str(a.jobs)], work)
+    add(
+        f"kg build --jobs {a.jobs} (cold, pre-filter)",
+        f"{cold['seconds']:.1f} s, {chars / cold['seconds']:.0f} chars/s",
+        f"{plain['seconds'] / cold['seconds']:.2f}× plain",
+        cold["peak_mb"],
+    )
+    f_full = run(step("facts", str(work / "s-full")), work)
+    f_cold = run(step("facts", str(work / "s")), work)
+    same = f_full["digest"] == f_cold["digest"]
+    add(
+        "facts: pre-filtered vs full parse",
+        f"{f_cold['claims']} vs {f_full['claims']} claims",
+        "identical" if same else "DIFFERENT",
+    )
+
+    # 2. rebuilds
+    again = run([*KG, "build", str(corpus), "--store", "s", "--jobs", str(a.jobs)], work)
+    add(
+        "rebuild, nothing changed",
+        f"{again['seconds']:.2f} s",
+        f"{100 * again['seconds'] / cold['seconds']:.1f}% of cold",
+        again["peak_mb"],
+    )
+    first = sorted(corpus.glob("*.md"))[0]
+    first.write_text(first.read_text("utf-8") + "TSMCは台湾の企業だ。\n", "utf-8")
+    one = run([*KG, "build", str(corpus), "--store", "s", "--jobs", str(a.jobs)], work)
+    add(
+        "rebuild, one article changed",
+        f"{one['seconds']:.2f} s",
+        f"{100 * one['seconds'] / cold['seconds']:.1f}% of cold",
+        one["peak_mb"],
+    )
+
+    # 3. store load
+    nq = work / "big.nq"
+    made = run(step("make_graph", str(a.articles_graph), str(nq)), work)
+    n_quads = made["quads"]
+    add("synthetic graph", f"{n_quads} quads, {a.articles_graph} article graphs")
+    own = run(step("load_oxigraph", str(nq), str(work / "big-ox")), work)
+    own_rate = own["quads"] / own["load_seconds"]
+    add(
+        "pyoxigraph Store.bulk_load",
+        f"{own_rate:,.0f} triples/s ({own['load_seconds']:.1f} s)",
+        "1.00×",
+        own["peak_mb"],
+    )
+    proj = run(step("load_project", str(nq), "big"), work)
+    proj_rate = proj["quads"] / proj["load_seconds"]
+    add(
+        "kg.graph.write_article (build path, one transaction per article)",
+        f"{proj_rate:,.0f} triples/s ({proj['load_seconds']:.1f} s)",
+        f"{proj_rate / own_rate:.2f}× bulk_load",
+        proj["peak_mb"],
+    )
+
+    # 4. queries
+    oxq = run(step("query_oxigraph", str(work / "big"), str(a.reps)), work)
+    rdq = run(step("query_rdflib", str(nq), "3"), work)
+    add(
+        "rdflib in-memory Dataset: parse the graph",
+        f"{rdq.pop('_load_seconds'):.1f} s",
+        "",
+        rdq.pop("peak_mb"),
+    )
+    rdq.pop("seconds")
+    ox_peak = oxq.pop("peak_mb")
+    oxq.pop("seconds")
+    for name in oxq:
+        o, r = oxq[name], rdq[name]
+        add(
+            f"query {name}",
+            f"Oxigraph median {o['median_ms']:.1f} ms, p95 {o['p95_ms']:.1f} ms; "
+            f"rdflib median {r['median_ms']:.0f} ms",
+            f"{r['median_ms'] / o['median_ms']:.0f}× faster than rdflib",
+            ox_peak,
+        )
+
+    # 5. analysis and viz
+    for what, label in (
+        ("project", "networkx projection"),
+        ("analyze", "kg analyze"),
+        ("viz", "kg viz (focused subgraph)"),
+    ):
+        res = run(step("analysis", str(work / "big"), what), work)
+        if res.get("available"):
+            add(label, f"{res['op_seconds']:.2f} s", "", res["peak_mb"])
+        else:
+            add(label, "not available (module missing on this branch)")
+
+    table = ["| step | figure | ratio | peak memory |", "|---|---|---|---|"]
+    table += [f"| {s} | {f} | {r} | {m} |" for s, f, r, m in rows]
+    text = (
+        f"# Bench results\n\nMachine: {desc}\n\n"
+        f"Command: `python bench/run.py --articles {a.articles} "
+        f"--articles-graph {a.articles_graph} --jobs {a.jobs}`\n\n" + "\n".join(table) + "\n"
+    )
+    print(text)
+    Path(a.out).write_text(text, encoding="utf-8")
+    if not a.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
