@@ -481,19 +481,27 @@ def merge_parentheses(
             other = by_start.get(inner_start)
             if other is not None and other.char_end <= pm.end(1) + 1:
                 if other.iri != m.iri:
-                    if other.source == "gazetteer" and m.source != "gazetteer":
-                        m.iri, m.cls = other.iri, other.cls
-                    elif m.source != "gazetteer" and other.source != "gazetteer":
-                        pass
-                    elif other.source == "gazetteer" and m.source == "gazetteer":
+                    if other.source == "gazetteer" and m.source == "gazetteer":
                         break  # two known entities: a real apposition, keep both
+                    if other.cls in ("Country", "Place") and m.cls not in ("Country", "Place"):
+                        break  # 華為技術日本(東京・千代田): where it is, not what it is called
+                    if other.source == "gazetteer" and not _same_kind(m.cls, other.cls):
+                        skip.add(id(other))  # 国家経済会議(NEC): an abbreviation shared with
+                        m.end, m.char_end = _extend(doc, m, pm.end())  # another entity
+                        continue
+                    if other.source == "gazetteer":
+                        m.iri, m.cls = other.iri, other.cls
                 m.aliases.append(other.text)
                 skip.add(id(other))
             elif rules.ticker.fullmatch(inner) or _plausible_alias(inner, rules):
-                known = gaz.lookup(inner)
+                former = inner.removeprefix("旧")  # レゾナック(旧昭和電工): a former name
+                known = gaz.lookup(former)
+                if known and not _same_kind(m.cls, gaz.entities[known].cls):
+                    m.end, m.char_end = _extend(doc, m, pm.end())
+                    continue
                 if known and m.source != "gazetteer":
                     m.iri, m.cls = known, gaz.entities[known].cls
-                m.aliases.append(inner)
+                m.aliases.append(former)
             else:
                 break
             span = _span(doc, m.char_start, pm.end())
@@ -508,6 +516,18 @@ def merge_parentheses(
             continue
         kept.append(m)
     return kept
+
+
+def _same_kind(a: str, b: str) -> bool:
+    """Can two classes name the same thing? (organisations among themselves, places too)"""
+    groups = ({"Company", "Association"}, {"Country", "Place", "GovernmentBody"})
+    return a == b or any(a in g and b in g for g in groups)
+
+
+def _extend(doc: Doc, m: Mention, char_end: int) -> tuple[int, int]:
+    """Token and character end of `m` stretched over a bracket that follows it."""
+    span = _span(doc, m.char_start, char_end)
+    return (span.end, char_end) if span is not None else (m.end, m.char_end)
 
 
 def _plausible_alias(s: str, rules: EntityRules) -> bool:
@@ -785,6 +805,10 @@ def link_article(
             if m.source != "gazetteer" and not m.prefix:
                 iri, cls = learned.get(normalize_name(m.text), (m.iri, m.cls))
                 m.iri, m.cls = iri, cls
+                if m.cls == "Place":  # 瀋陽市 and 瀋陽 are one place
+                    bare = _PLACE_SUFFIX.sub("", m.text) if len(m.text) > 2 else m.text
+                    m.iri = gaz.lookup(bare) or gaz.lookup(m.text) or mint_iri(bare)
+                    m.cls = gaz.entities[m.iri].cls if m.iri in gaz.entities else m.cls
             ent = gaz.entities.get(m.iri)
             if ent is None:
                 ent = entities.get(m.iri) or Entity(iri=m.iri, cls=m.cls, **_minted_labels(m.text))
@@ -792,8 +816,11 @@ def link_article(
             forms = surface.setdefault(m.iri, set())
             if not m.prefix:
                 forms.add(m.text)
-            forms.update(a for a in m.aliases if not rules.ticker.fullmatch(a) or True)
+            forms.update(m.aliases)
     return ArticleEntities(per_sentence, entities, surface)
+
+
+_PLACE_SUFFIX = re.compile(r"(市|省|州|県|都|府|区)$")
 
 
 def _minted_labels(text: str) -> dict[str, str]:

@@ -3,6 +3,7 @@
 Run: /work/main/.venv/bin/python tests/data/eval/check.py
 Exits non-zero when a hard error is found (bad YAML, unknown entity, evidence not in source, ...).
 """
+
 import json
 import re
 import sys
@@ -15,40 +16,238 @@ import yaml
 HERE = Path(__file__).resolve().parent
 SEED_ENTITIES = Path("/work/shared/gold/seed-entities.jsonl")
 RELATIONS = [
-    "suppliesTo", "manufacturesFor", "ownedBy", "subsidiaryOf", "investsIn", "competesWith",
-    "partnersWith", "acquires", "restrictsExportsTo", "imposesTariffOn", "sanctions", "develops",
-    "uses", "basedIn",
+    "suppliesTo",
+    "manufacturesFor",
+    "ownedBy",
+    "subsidiaryOf",
+    "investsIn",
+    "competesWith",
+    "partnersWith",
+    "acquires",
+    "restrictsExportsTo",
+    "imposesTariffOn",
+    "sanctions",
+    "develops",
+    "uses",
+    "basedIn",
 ]
 MODALITIES = {"asserted", "reported", "hedged", "planned"}
 # Cue words used to count distinct phrasings per relation (first match in evidence counts).
 CUES = {
-    "suppliesTo": ["サプライヤー", "供給", "納入", "出荷", "調達", "購入", "受注", "発注", "顧客", "取引先",
-                   "ライセンス供与", "ライセンスを受け", "導入", "採用"],
-    "manufacturesFor": ["ファウンドリー", "受託製造", "生産委託先", "組み立て", "に任せる", "受託生産", "製造を委託", "生産を委託", "製造も請け負", "量産", "生産する計画", "委託",
-                        "生産を", "量産を"],
-    "ownedBy": ["筆頭株主", "大株主", "間接株主", "既存株主", "株式の", "出資比率", "保有", "国有", "政府系",
-                "過半を出資", "株主に加わる", "完全子会社", "出資", "系列"],
-    "subsidiaryOf": ["日本法人", "日本子会社", "米子会社", "グループ会社", "完全子会社", "子会社", "傘下", "親会社", "部門", "グループの中核", "系列", "設立"],
-    "investsIn": ["資本参加", "資金調達", "投じる", "増資を引き受け", "共同出資", "出資を受け", "出資比率", "投資", "株式約9%を取得", "出資して",
-                  "出資"],
-    "competesWith": ["競合", "ライバル", "しのぎを削る", "しのいだ", "対抗馬", "対抗", "追い上げ", "競う",
-                     "争っ", "シェアを奪", "匹敵"],
-    "partnersWith": ["連携している", "戦略提携", "提携", "共同開発", "協業", "協力覚書", "協力関係", "手を組", "合弁", "共同で"],
-    "acquires": ["傘下に加え", "経営統合", "株式公開買い付け", "TOB", "吸収合併", "完全子会社化", "買い取", "傘下に収め", "統合", "買収",
-                 "取得", "買い増し"],
-    "restrictsExportsTo": ["エンティティー・リスト", "エンティティーリスト", "禁輸リスト", "輸出許可申請", "輸出許可",
-                           "許可制", "許可を必要", "輸出管理", "除外", "輸出規制の対象", "対中輸出を制限",
-                           "輸出を原則として禁止", "輸出禁止", "供給を禁じる", "輸出規制"],
-    "imposesTariffOn": ["反ダンピング", "相互関税", "報復関税", "制裁関税", "追加関税", "上乗せ", "引き上げ", "引き下げ",
-                        "関税を課", "関税"],
-    "sanctions": ["信頼できないエンティティー・リスト", "使用禁止", "使用を禁止", "調達を禁止", "販売を禁止",
-                  "取引を禁止", "制裁", "排除", "遮断", "差し止め", "売却を命じ"],
-    "develops": ["共同開発", "自社開発", "開発を進める", "開発", "設計", "発売", "発表", "公開", "投入", "手がける",
-                 "展開", "独自の", "生産する", "主力", "自社の", "の"],
-    "uses": ["組み込", "搭載", "採用", "導入", "利用", "活用", "使っ", "購入", "発注", "ライセンス", "代わり", "供与"],
-    "basedIn": ["本社を置く", "本社がある", "本部を置く", "拠点とする", "拠点とし", "(東京", "米", "英", "独",
-                "中国の", "台湾の", "韓国の", "オランダの", "カナダの", "ベルギーの", "フランスの", "イスラエルの",
-                "市の", "天津の", "上海の", "北京の", "国最大の", "中国企業", "国内メーカー"],
+    "suppliesTo": [
+        "サプライヤー",
+        "供給",
+        "納入",
+        "出荷",
+        "調達",
+        "購入",
+        "受注",
+        "発注",
+        "顧客",
+        "取引先",
+        "ライセンス供与",
+        "ライセンスを受け",
+        "導入",
+        "採用",
+    ],
+    "manufacturesFor": [
+        "ファウンドリー",
+        "受託製造",
+        "生産委託先",
+        "組み立て",
+        "に任せる",
+        "受託生産",
+        "製造を委託",
+        "生産を委託",
+        "製造も請け負",
+        "量産",
+        "生産する計画",
+        "委託",
+        "生産を",
+        "量産を",
+    ],
+    "ownedBy": [
+        "筆頭株主",
+        "大株主",
+        "間接株主",
+        "既存株主",
+        "株式の",
+        "出資比率",
+        "保有",
+        "国有",
+        "政府系",
+        "過半を出資",
+        "株主に加わる",
+        "完全子会社",
+        "出資",
+        "系列",
+    ],
+    "subsidiaryOf": [
+        "日本法人",
+        "日本子会社",
+        "米子会社",
+        "グループ会社",
+        "完全子会社",
+        "子会社",
+        "傘下",
+        "親会社",
+        "部門",
+        "グループの中核",
+        "系列",
+        "設立",
+    ],
+    "investsIn": [
+        "資本参加",
+        "資金調達",
+        "投じる",
+        "増資を引き受け",
+        "共同出資",
+        "出資を受け",
+        "出資比率",
+        "投資",
+        "株式約9%を取得",
+        "出資して",
+        "出資",
+    ],
+    "competesWith": [
+        "競合",
+        "ライバル",
+        "しのぎを削る",
+        "しのいだ",
+        "対抗馬",
+        "対抗",
+        "追い上げ",
+        "競う",
+        "争っ",
+        "シェアを奪",
+        "匹敵",
+    ],
+    "partnersWith": [
+        "連携している",
+        "戦略提携",
+        "提携",
+        "共同開発",
+        "協業",
+        "協力覚書",
+        "協力関係",
+        "手を組",
+        "合弁",
+        "共同で",
+    ],
+    "acquires": [
+        "傘下に加え",
+        "経営統合",
+        "株式公開買い付け",
+        "TOB",
+        "吸収合併",
+        "完全子会社化",
+        "買い取",
+        "傘下に収め",
+        "統合",
+        "買収",
+        "取得",
+        "買い増し",
+    ],
+    "restrictsExportsTo": [
+        "エンティティー・リスト",
+        "エンティティーリスト",
+        "禁輸リスト",
+        "輸出許可申請",
+        "輸出許可",
+        "許可制",
+        "許可を必要",
+        "輸出管理",
+        "除外",
+        "輸出規制の対象",
+        "対中輸出を制限",
+        "輸出を原則として禁止",
+        "輸出禁止",
+        "供給を禁じる",
+        "輸出規制",
+    ],
+    "imposesTariffOn": [
+        "反ダンピング",
+        "相互関税",
+        "報復関税",
+        "制裁関税",
+        "追加関税",
+        "上乗せ",
+        "引き上げ",
+        "引き下げ",
+        "関税を課",
+        "関税",
+    ],
+    "sanctions": [
+        "信頼できないエンティティー・リスト",
+        "使用禁止",
+        "使用を禁止",
+        "調達を禁止",
+        "販売を禁止",
+        "取引を禁止",
+        "制裁",
+        "排除",
+        "遮断",
+        "差し止め",
+        "売却を命じ",
+    ],
+    "develops": [
+        "共同開発",
+        "自社開発",
+        "開発を進める",
+        "開発",
+        "設計",
+        "発売",
+        "発表",
+        "公開",
+        "投入",
+        "手がける",
+        "展開",
+        "独自の",
+        "生産する",
+        "主力",
+        "自社の",
+        "の",
+    ],
+    "uses": [
+        "組み込",
+        "搭載",
+        "採用",
+        "導入",
+        "利用",
+        "活用",
+        "使っ",
+        "購入",
+        "発注",
+        "ライセンス",
+        "代わり",
+        "供与",
+    ],
+    "basedIn": [
+        "本社を置く",
+        "本社がある",
+        "本部を置く",
+        "拠点とする",
+        "拠点とし",
+        "(東京",
+        "米",
+        "英",
+        "独",
+        "中国の",
+        "台湾の",
+        "韓国の",
+        "オランダの",
+        "カナダの",
+        "ベルギーの",
+        "フランスの",
+        "イスラエルの",
+        "市の",
+        "天津の",
+        "上海の",
+        "北京の",
+        "国最大の",
+        "中国企業",
+        "国内メーカー",
+    ],
 }
 
 
@@ -151,10 +350,17 @@ def check_split(split, errors, warnings):
         # Soft check: a name of s and of o (or an anaphor) occurs in the evidence.
         for role in ("s", "o"):
             e = ent_by_id.get(r[role])
-            if e and not any(n in r["evidence"] for n in e["names"]) and not re.search(
-                    r"同社|両社|同省|同基金|政府|同連合", r["evidence"]):
+            if (
+                e
+                and not any(n in r["evidence"] for n in e["names"])
+                and not re.search(r"同社|両社|同省|同基金|政府|同連合", r["evidence"])
+            ):
                 warnings.append(f"{tag}: no name of {role} in evidence")
-        key = (r["s"], r["o"]) if r["p"] not in ("competesWith", "partnersWith") else tuple(sorted((r["s"], r["o"])))
+        key = (
+            (r["s"], r["o"])
+            if r["p"] not in ("competesWith", "partnersWith")
+            else tuple(sorted((r["s"], r["o"])))
+        )
         lines[r["p"]] += 1
         if not r["optional"]:
             facts[r["p"]].add(key)
@@ -164,7 +370,9 @@ def check_split(split, errors, warnings):
                 cues[r["p"]].add(c)
                 break
 
-    negs = [l for l in (base / "negatives.txt").read_text(encoding="utf-8").splitlines() if l.strip()]
+    negs = [
+        l for l in (base / "negatives.txt").read_text(encoding="utf-8").splitlines() if l.strip()
+    ]
     for l in negs:
         hosts = [n for n, t in corpus.items() if l in t]
         if not hosts:
@@ -174,8 +382,17 @@ def check_split(split, errors, warnings):
         for r in rels:
             if r["source"] in hosts and r["evidence"] in l:
                 errors.append(f"{split}: gold evidence inside negative: {r['evidence']}")
-    return dict(sentences=sentences, files=len(corpus), entities=len(ents), rels=rels, facts=facts,
-                lines=lines, modal=modal, cues=cues, negatives=len(negs))
+    return dict(
+        sentences=sentences,
+        files=len(corpus),
+        entities=len(ents),
+        rels=rels,
+        facts=facts,
+        lines=lines,
+        modal=modal,
+        cues=cues,
+        negatives=len(negs),
+    )
 
 
 def main():
@@ -183,9 +400,13 @@ def main():
     res = {s: check_split(s, errors, warnings) for s in ("dev", "holdout")}
     print(f"{'':22}{'dev':>8}{'holdout':>9}{'total':>8}")
     for k in ("files", "sentences", "entities", "negatives"):
-        print(f"{k:22}{res['dev'][k]:>8}{res['holdout'][k]:>9}{res['dev'][k] + res['holdout'][k]:>8}")
-    print(f"{'relation lines':22}{len(res['dev']['rels']):>8}{len(res['holdout']['rels']):>9}"
-          f"{len(res['dev']['rels']) + len(res['holdout']['rels']):>8}")
+        print(
+            f"{k:22}{res['dev'][k]:>8}{res['holdout'][k]:>9}{res['dev'][k] + res['holdout'][k]:>8}"
+        )
+    print(
+        f"{'relation lines':22}{len(res['dev']['rels']):>8}{len(res['holdout']['rels']):>9}"
+        f"{len(res['dev']['rels']) + len(res['holdout']['rels']):>8}"
+    )
     print()
     print(f"{'relation':20}{'lines':>6}{'req.facts':>10}{'cues':>6}  cue words (both splits)")
     for p in RELATIONS:
