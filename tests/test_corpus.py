@@ -28,7 +28,6 @@ PAGES = DATA / "pages"
 SEEDS = DATA / "seeds"  # copies of ../shared/seeds, the raw pages corpus/ was built from
 FASTBULL_SEED = SEEDS / "000_bacf97fe9f73a22f.txt"
 BLOG_SEED = SEEDS / "003_8443d40296f18335.txt"
-needs_seeds = pytest.mark.usefixtures()  # the seed pages ship with the tests
 
 # Opening phrases of the six distinct articles on the FastBull page, in page order.
 FASTBULL_OPENINGS = [
@@ -45,7 +44,6 @@ CHROME = ["実:--", "予: --", "NULL_CELL", "ログイン", "サインアップ"
 # --- the seed pages --------------------------------------------------------------------------
 
 
-@needs_seeds
 def test_fastbull_page_splits_into_six_articles_with_the_repeat_kept_once() -> None:
     pieces = split_articles(FASTBULL_SEED.read_text(encoding="utf-8"))
     assert len(pieces) == 6
@@ -60,7 +58,6 @@ def test_fastbull_page_splits_into_six_articles_with_the_repeat_kept_once() -> N
     assert "大躍進" in pieces[0].split("\n")  # a subheading inside an article stays
 
 
-@needs_seeds
 def test_blog_page_is_one_article_without_chrome() -> None:
     (piece,) = split_articles(BLOG_SEED.read_text(encoding="utf-8"))
     assert piece.startswith("中国の人工知能(AI)企業・DeePSeek")
@@ -76,7 +73,6 @@ def test_blog_page_is_one_article_without_chrome() -> None:
     assert article.date == "2025-01-28"
 
 
-@needs_seeds
 def test_seed_page_read_directly_gives_numbered_parts() -> None:
     articles = read_file(FASTBULL_SEED, SEEDS)
     assert [a.key for a in articles] == [f"{FASTBULL_SEED.name}#{n}" for n in range(1, 7)]
@@ -101,7 +97,6 @@ def test_committed_corpus_loads_one_article_per_file() -> None:
     assert by_path["fastbull/01-sicarrier-funding.md"].meta == {"site": "FastBull"}
 
 
-@needs_seeds
 def test_corpus_files_are_the_split_seed_articles() -> None:
     """Loading seeds and corpus together: every seed article duplicates one corpus file."""
     corpus = load_corpus([CORPUS, SEEDS])
