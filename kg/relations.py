@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from kg.parse import ParsedArticle
 
 VERSION = "kg.relations.dependency.v1"
+QUOTATIVE = ("と", "とも", "って")  # particles that end a quoted or reported clause
 
 
 @dataclass(frozen=True)
@@ -386,7 +387,7 @@ class Sentence:
 
     def _np_end(self, m: Mention) -> bool:
         i = m.end
-        if i < len(self.doc) and self.doc[i].text == "社":
+        if i < len(self.doc) and self.doc[i].text in ("社", "製", "傘下", "系"):
             i += 1
         if i >= len(self.doc):
             return True
@@ -513,6 +514,12 @@ class Sentence:
                             refs = self.resolve(cc, depth + 1)
                             if refs:
                                 return refs
+        # X製: the maker's name hangs on 製
+        if text == "製":
+            for c in tok.children:
+                cm = self.by_token.get(c.i)
+                if cm is not None and c.i < tok.i:
+                    return self.refs_of_mention(cm)
         # A と B (B not a name): the phrase still names A; GAAと呼ぶ技術: the noun is GAA
         for c in tok.children:
             if c.i < tok.i and self.slot_of(self.mention_end(c)) == "with" and c.dep_ != "acl":
@@ -631,6 +638,8 @@ class Sentence:
                     continue
             if lift is not None and slot in ("gen", "list", "incl", "with"):
                 slot = lift
+            if c.text == "製" and slot == "gen":
+                slot = "maker"  # [アプライド・マテリアルズ]製の装置: 製 heads the maker's name
             if self.is_quantity(c) and depth < 4:
                 for k, v in self.child_slots(c, prefix, depth + 1, lift=slot).items():
                     out.setdefault(k, []).extend(v)
@@ -667,7 +676,9 @@ class Sentence:
         return out
 
     def is_quantity(self, tok: Token) -> bool:
-        """A number with its unit: 145%, 28億ドル, 2割."""
+        """A number with its unit: 145%, 28億ドル, 2割 (not a number inside a name: R1, C920)."""
+        if tok.i in self.by_token:
+            return False
         return (
             tok.text in self.g.quantity_units
             and any(c.pos_ == "NUM" or c.like_num for c in tok.children)
@@ -774,11 +785,10 @@ class Sentence:
                 # relative clause on a non-entity noun: climb to the noun's predicate
                 head = head.head
             cs = self.child_slots(head)
-            quoted = tok.dep_ == "ccomp" or self.particle_after(
-                max(t.i for t in tok.subtree) + 1
-            ) in (
-                "と",
-                "とも",
+            quoted = (
+                tok.dep_ == "ccomp"
+                or any(c.dep_ in ("case", "mark") and c.text in QUOTATIVE for c in tok.children)
+                or self.particle_after(max(t.i for t in tok.subtree) + 1) in QUOTATIVE
             )
             for key in ("topic",) if quoted else ("subj", "topic"):
                 if cs.get(key):
