@@ -714,7 +714,10 @@ def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
             j = i - 1
             while (
                 j >= 0
-                and _is_name_token(doc[j], rules)
+                and (
+                    _is_name_token(doc[j], rules)
+                    or (j == i - 1 and doc[j].text in rules.company_suffixes)  # 韋爾半導体(…)
+                )
                 and all(_script(c) in ("kanji", "other") for c in doc[j].text)
             ):
                 j -= 1

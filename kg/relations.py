@@ -96,6 +96,9 @@ class Grammar:
     country_anaphora: frozenset[str]
     class_nouns: dict[str, str]  # noun -> class
     transfer: frozenset[str]
+    member_nouns: frozenset[str]
+    attribute_nouns: frozenset[str]
+    home_government: dict[str, str]
     copulas: frozenset[str]
     receive: frozenset[str]
     passive: frozenset[str]
@@ -166,6 +169,9 @@ def _load_grammar(path: str) -> Grammar:
             country_anaphora=frozenset(ana["country"]),
             class_nouns={n: cls for cls, ns in ana["class_nouns"].items() for n in ns},
             transfer=frozenset(data["transfer_nouns"]),
+            member_nouns=frozenset(data["member_nouns"]),
+            attribute_nouns=frozenset(data["attribute_nouns"]),
+            home_government=dict(ana.get("home_government", {})),
             copulas=frozenset(data["copulas"]),
             receive=frozenset(data["receive_verbs"]),
             passive=frozenset(data["passive_aux"]),
@@ -487,6 +493,14 @@ class Sentence:
                 return [Ref(r.iri, r.cls, text, "coref") for r in self.topic]
             ref = self.ctx.last("Company")
             return [Ref(ref.iri, ref.cls, text, "coref")] if ref else []
+        if text in g.home_government and not (
+            tok.i > 0 and (tok.i - 1 in self.by_token or self.doc[tok.i - 1].text == "の")
+        ):
+            from kg.entities import load_gazetteer
+
+            iri = load_gazetteer().lookup(g.home_government[text])
+            if iri:
+                return [Ref(iri, "Country", text, "coref")]
         if text in g.country_anaphora:
             ref = self.ctx.last("Country")
             return [Ref(ref.iri, ref.cls, text, "coref")] if ref else []
@@ -911,7 +925,13 @@ class Sentence:
                 slots["compl"] = refs
         if self.topic:
             slots["stopic"] = [Ref(r.iri, r.cls, r.text, "topic") for r in self.topic]
-        # a cue inside a compound (協力覚書を結ぶ): the predicate above the compound governs
+        # "one of": Xは…サプライヤーの一社とされる
+        if head.i != tok.i and head.lemma_ in g.member_nouns and own_slot == "gen":
+            hs = self.noun_slots(head)
+            if hs.get("pred"):
+                slots.setdefault("pred", hs["pred"])
+        # a cue inside a compound (協力覚書を結ぶ) or on an attribute (関税の税率を引き上げる):
+        # the predicate above governs
         gov_tok = tok
         steps = 0
         while (
@@ -919,7 +939,13 @@ class Sentence:
             and not self.is_predicate(gov_tok.head)
             and gov_tok.head.i != gov_tok.i
             and steps < 2
-            and self.slot_of(gov_tok.i + 1) is None
+            and (
+                self.slot_of(gov_tok.i + 1) is None
+                or (
+                    self.slot_of(gov_tok.i + 1) == "gen"
+                    and gov_tok.head.lemma_ in g.attribute_nouns
+                )
+            )
         ):
             gov_tok = gov_tok.head
             steps += 1
@@ -987,6 +1013,9 @@ def _dedupe(refs: Iterable[Ref]) -> list[Ref]:
 def _lemma_set(tok: Token) -> set[str]:
     """Lemmas of the cue's own compound and of its nearest dependents and head."""
     out = {tok.lemma_, tok.text}
+    doc = tok.doc
+    for i in range(max(0, tok.i - 4), tok.i):  # the object right before the verb (…の供給を禁じる)
+        out.add(doc[i].lemma_)
     for c in tok.subtree:
         if abs(c.i - tok.i) <= 12:
             out.add(c.lemma_)
