@@ -295,7 +295,7 @@ def eval_(
     ] = False,
     store: StoreOpt = None,
 ) -> None:
-    """Score the graph against gold files (see gold/GUIDELINES.md, "Scoring")."""
+    """Score the graph against gold files (see ../shared/gold/GUIDELINES.md, "Scoring")."""
     from kg import graph
     from kg.evaluate import entity_labels, evaluate, format_evaluation, load_gold
 

@@ -1,4 +1,4 @@
-"""Scoring the store against gold files, exactly as gold/GUIDELINES.md "Scoring" says.
+"""Scoring the store against gold files, exactly as ../shared/gold/GUIDELINES.md "Scoring" says.
 
 * A graph entity is a gold entity when one of its rdfs:label / skos:altLabel / kg:ticker
   values equals one of the gold `names` after NFKC + casefold.
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 def fold(name: str) -> str:
-    """The comparison key of gold/GUIDELINES.md: NFKC, then case folding."""
+    """The comparison key of ../shared/gold/GUIDELINES.md: NFKC, then case folding."""
     return unicodedata.normalize("NFKC", name).casefold()
 
 
