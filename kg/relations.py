@@ -1049,6 +1049,7 @@ def _modality(tok: Token, sent: Sentence) -> tuple[str | None, str | None]:
     if _np_internal(tok, sent):
         return "asserted", None
     found: set[str] = set()
+    coordinated = False
     reporter: str | None = None
     doc = sent.doc
     cur = tok
@@ -1068,7 +1069,7 @@ def _modality(tok: Token, sent: Sentence) -> tuple[str | None, str | None]:
         )
         if (lemmas | texts) & mod["conditional"]:
             return None, None
-        if near and (lemmas & mod["negation"] or texts & mod["negation"]):
+        if near and not coordinated and (lemmas & mod["negation"] or texts & mod["negation"]):
             found.add("denied")
         if cur.lemma_ in mod["denial"] or cur.text in mod["denial"]:
             found.add("denied")
@@ -1092,10 +1093,26 @@ def _modality(tok: Token, sent: Sentence) -> tuple[str | None, str | None]:
         dep = cur.dep_
         if dep in ("advcl", "conj", "parataxis", "dislocated"):
             if sent.particle_after(cur.i + 1) not in ("と", "とも") and not _ends_quote(cur, doc):
-                break
+                if dep != "advcl" or any(c.dep_ == "mark" and c.text in ("が", "けれど", "けど")
+                                         for c in cur.children):  # fmt: skip
+                    break
+                # AしてBする計画 / Aし、Bしたい: a plan or hedge on the last predicate covers
+                # the coordinated one, a negation does not
+                coordinated = True
         if dep == "acl":
             if head.lemma_ in mod["modality_nouns"] or _ends_quote(cur, doc):
                 pass
+            elif (
+                head.head.i != head.i
+                and head.head.lemma_ in sent.g.copulas
+                and sent.slot_of(head.i + 1) in ("dat", "with")
+                and sent.by_token.get(head.i) is None
+            ):
+                # …を凌ぐ[プロバイダー]になりたい: the noun is what the subject becomes, so the
+                # clause shares the copula's modality
+                cur = head.head
+                first = False
+                continue
             else:
                 break
         cur = head
