@@ -617,8 +617,8 @@ def _name_ok(text: str, rules: EntityRules, toks=()) -> bool:
     if text.endswith(tuple(rules.person_markers)) or text.endswith(tuple(rules.group_words)):
         return False
     scripts = {_script(c) for c in text} - {"other"}
-    if "latin" in scripts or scripts == {"kana"}:
-        return True
+    if any(c.isascii() and c.isalpha() for c in text) or scripts == {"kana"}:
+        return True  # (digits alone do not make a name: 8社, 3製品)
     if any("固有名詞" in t.tag_ for t in toks):
         return True
     return len(text) >= 3 and text.endswith(rules.company_suffixes)

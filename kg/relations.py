@@ -268,6 +268,8 @@ class Sentence:
     def particle_after(self, end: int) -> str:
         """Particle sequence right after token index `end - 1` (skipping brackets)."""
         doc = self.doc
+        if end < len(doc) and doc[end].text in (")", "）", "]"):
+            return ""  # a name inside brackets (東京・千代田): the particle after belongs outside
         i = self.skip_brackets(end)
         parts: list[str] = []
         while i < len(doc):
@@ -754,6 +756,11 @@ class Sentence:
             slots["subj"] = slots.pop("gen")
         if self.passive(pred):
             slots = self._unpassive(slots)
+        for key in ("dat", "obj", "with", "from"):
+            if not slots.get(key):
+                stray = self._stray_argument(pred, key)
+                if stray:
+                    slots[key] = stray
         if not slots.get("subj") and not slots.get("topic") and not slots.get("agent"):
             inherited = self._inherit_subject(pred)
             if inherited:
@@ -821,6 +828,23 @@ class Sentence:
             return orphan
         if self.topic and all(r.iri for r in self.topic):
             return [Ref(r.iri, r.cls, r.text, "topic") for r in self.topic]
+        return []
+
+    def _stray_argument(self, pred: Token, slot: str) -> list[Ref]:
+        """A name marked for `slot` (Xに, Xを) that the parser hung on a noun instead of the
+        predicate right after it: 「ラピダス」(東京・千代田)に、…8社が出資した."""
+        for m in reversed(self.mentions):
+            if m.end > pred.i:
+                continue
+            if self.slot_of(m.end) != slot:
+                continue
+            root = self.doc[self.root_of(m)]
+            if self.is_predicate(root.head) or root.head.i <= pred.i and root.head.i == pred.i:
+                return []  # attached to a predicate: not stray
+            between = self.doc[m.end : pred.i]
+            if any(t.pos_ in ("VERB", "ADJ") and t.i not in self.by_token for t in between):
+                return []
+            return self.refs_of_mention(m)
         return []
 
     def _orphan_subject(self, pred: Token) -> list[Ref]:
@@ -1189,6 +1213,29 @@ def _np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Toke
         first, second = pat["first"], pat["second"]
         for a in allm:
             if a.cls not in first["classes"] or bool(first.get("prefix")) != a.prefix:
+                continue
+            if first.get("address"):
+                # 華為技術日本(東京・千代田): a place in brackets right after a company is its seat
+                i = a.end
+                while i < len(doc) and doc[i].text in ("」", "』", " "):
+                    i += 1
+                if i < len(doc) and doc[i].text in ("(", "（"):
+                    b = next((m for m in allm if m.start == i + 1), None)
+                    close = next(
+                        (
+                            k
+                            for k in range(i + 1, min(len(doc), i + 8))
+                            if doc[k].text in (")", "）")
+                        ),
+                        None,
+                    )
+                    if b is not None and close is not None and b.cls in second["classes"]:
+                        rest = doc[b.end : close]
+                        if all(
+                            t.text == "・" or t.i in sent.by_token or t.pos_ == "PROPN"
+                            for t in rest
+                        ):
+                            out.append((pat, a, b, doc[i]))
                 continue
             if first.get("list_head"):
                 # A、B といった/などの X の? 企業: list then a country genitive descriptor
