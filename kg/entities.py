@@ -273,6 +273,16 @@ def _inside_proper_noun(doc: Doc, a: int, b: int) -> bool:
     return False
 
 
+def _glued_proper_noun(doc: Doc, a: int, b: int) -> bool:
+    """Is a Latin name glued to a following katakana proper noun (ASMLジャパン)?"""
+    if not (b < len(doc.text) and _script(doc.text[b - 1]) == "latin"):
+        return False
+    if _script(doc.text[b]) != "kana":
+        return False
+    nxt = next((t for t in doc if t.idx == b), None)
+    return nxt is not None and "固有名詞" in nxt.tag_
+
+
 def _span(doc: Doc, a: int, b: int):
     return doc.char_span(a, b, alignment_mode="expand")
 
@@ -312,6 +322,8 @@ def gazetteer_matches(
                     ok = _boundary_ok(text, i, i + length, *bounds)
                 if ok and doc is not None and _inside_proper_noun(doc, i, i + length):
                     ok = False  # 華為技術 inside the name 華為技術日本
+                if ok and doc is not None and _glued_proper_noun(doc, i, i + length):
+                    ok = False  # ACM in ACMシャンハイ, ASML in ASMLジャパン: a longer name
                 if ok:
                     hit = (i + length, iri)
                     break
@@ -630,6 +642,28 @@ def _new(doc: Doc, i: int, j: int, cls: str, source: str = "pattern") -> Mention
     return Mention(i, j, a, b, mint_iri(name), cls, name, source)
 
 
+def _glue_state_organs(mentions: list[Mention]) -> list[Mention]:
+    """中国 + 商務省: a country name right before a ministry alias names that country's
+    ministry, so the two are one mention of the first country."""
+    out: list[Mention] = []
+    for m in sorted(mentions, key=lambda x: x.char_start):
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and not prev.prefix
+            and prev.cls == "Country"
+            and m.cls == "Country"
+            and m.source == "gazetteer"
+            and prev.char_end == m.char_start
+            and prev.iri != m.iri
+        ):
+            prev.end, prev.char_end = m.end, m.char_end
+            prev.text = prev.text + m.text
+            continue
+        out.append(m)
+    return out
+
+
 def extend_with_place(doc: Doc, mentions: list[Mention], rules: EntityRules) -> list[Mention]:
     """キオクシア岩手, TSMCアリゾナ: a company name with a place name glued on is a
     different company (usually a local subsidiary)."""
@@ -776,6 +810,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer, rules: EntityRules) -> list[Mention]
     found += ner_mentions(doc, found, rules)
     found += pattern_mentions(doc, found, rules)
     found += prefix_mentions(doc, found, gaz)
+    found = _glue_state_organs(found)
     found = extend_with_place(doc, found, rules)
     found += context_mentions(doc, found, rules)
     found = merge_parentheses(doc, found, gaz, rules)

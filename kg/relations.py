@@ -831,20 +831,26 @@ class Sentence:
         return []
 
     def _stray_argument(self, pred: Token, slot: str) -> list[Ref]:
-        """A name marked for `slot` (Xに, Xを) that the parser hung on a noun instead of the
-        predicate right after it: 「ラピダス」(東京・千代田)に、…8社が出資した."""
-        for m in reversed(self.mentions):
-            if m.end > pred.i:
+        """A phrase marked for `slot` (Xに, Xを) that the parser hung on another word instead of
+        the predicate after it: 「ラピダス」(東京・千代田)に、…8社が出資した;
+        …140社を、禁輸リストにあたるエンティティーリストに加える."""
+        for t in reversed(self.doc[: pred.i]):
+            if t.pos_ in ("PUNCT", "SYM", "ADP", "AUX", "SCONJ"):
                 continue
-            if self.slot_of(m.end) != slot:
+            m = self.by_token.get(t.i)
+            if m is not None and t.i != self.root_of(m):
                 continue
-            root = self.doc[self.root_of(m)]
-            if self.is_predicate(root.head) or root.head.i <= pred.i and root.head.i == pred.i:
-                return []  # attached to a predicate: not stray
-            between = self.doc[m.end : pred.i]
-            if any(t.pos_ in ("VERB", "ADJ") and t.i not in self.by_token for t in between):
-                return []
-            return self.refs_of_mention(m)
+            end = m.end if m is not None else t.i + 1
+            if self.slot_of(end) != slot:
+                continue
+            if t.head.i == pred.i or self.is_predicate(t.head) and t.head.i > pred.i:
+                return []  # attached where it belongs
+            between = self.doc[end : pred.i]
+            for v in between:  # a relative clause inside a later argument does not count
+                if v.pos_ in ("VERB", "ADJ") and v.i not in self.by_token:
+                    if not (v.dep_ == "acl" and end <= v.head.i < pred.i):
+                        return []
+            return self.resolve(t)
         return []
 
     def _orphan_subject(self, pred: Token) -> list[Ref]:
