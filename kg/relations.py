@@ -99,6 +99,7 @@ class Grammar:
     member_nouns: frozenset[str]
     attribute_nouns: frozenset[str]
     home_government: dict[str, str]
+    state_organ_suffixes: tuple[str, ...]
     copulas: frozenset[str]
     receive: frozenset[str]
     passive: frozenset[str]
@@ -172,6 +173,7 @@ def _load_grammar(path: str) -> Grammar:
             member_nouns=frozenset(data["member_nouns"]),
             attribute_nouns=frozenset(data["attribute_nouns"]),
             home_government=dict(ana.get("home_government", {})),
+            state_organ_suffixes=tuple(ana.get("state_organ_suffixes", [])),
             copulas=frozenset(data["copulas"]),
             receive=frozenset(data["receive_verbs"]),
             passive=frozenset(data["passive_aux"]),
@@ -503,6 +505,11 @@ class Sentence:
             iri = load_gazetteer().lookup(g.home_government[text])
             if iri:
                 return [Ref(iri, "Country", text, "coref")]
+        if text.endswith(g.state_organ_suffixes):
+            for c in tok.children:
+                cm = self.by_token.get(c.i)
+                if cm is not None and cm.cls == "Country" and self.slot_of(cm.end) == "gen":
+                    return [Ref(cm.iri, cm.cls, text, "coref")]
         if text in g.country_anaphora:
             ref = self.ctx.last("Country")
             return [Ref(ref.iri, ref.cls, text, "coref")] if ref else []
@@ -903,8 +910,7 @@ class Sentence:
         if (
             "pred" not in slots
             and head.i != tok.i
-            and head.lemma_ in g.copulas
-            and own_slot in ("dat", "with")
+            and (head.lemma_ in g.copulas and own_slot in ("dat", "with") or own_slot == "as")
         ):
             refs = self.copula_subject(head)
             if refs:
@@ -1316,7 +1322,8 @@ def _np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Toke
             # 中国のAや、Bなど国内メーカー: a genitive modifier covers the whole list
             group = sent.members(b)
             closed = sent.slot_of(group[-1].end) in sent.g.identity
-            seconds = group if first.get("genitive") and closed else [b]
+            products = all(x.cls in ("Product", "Technology") for x in group)
+            seconds = group if first.get("genitive") and (closed or products) else [b]
             for bb in seconds:
                 if bb.cls in second["classes"]:
                     out.append((pat, a, bb, cue))

@@ -155,7 +155,7 @@ def _score(tmp_path_factory, corpus: Path, entities: Path, relations: Path):
 
 @pytest.mark.parametrize(
     ("split", "min_p", "min_r"),
-    [("dev", 0.92, 0.58), ("holdout", 0.90, 0.42)],
+    [("dev", 0.93, 0.66), ("holdout", 0.93, 0.62)],
 )
 def test_own_test_set_scores(tmp_path_factory, split, min_p, min_r):
     d = DATA / "eval" / split
@@ -171,7 +171,7 @@ def test_seed_gold_scores(tmp_path_factory):
     ev = _score(tmp_path_factory, root / "corpus", g / "seed-entities.jsonl",
                 g / "seed-relations.jsonl")  # fmt: skip
     assert ev.overall.precision >= 0.90, ev.overall
-    assert ev.overall.recall >= 0.85, ev.overall
+    assert ev.overall.recall >= 0.88, ev.overall
     assert ev.entities_found == ev.entities_total
     assert not ev.split, ev.split
 
