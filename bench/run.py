@@ -3,7 +3,7 @@
 Every step runs as its own process (model load included where there is one); the runner
 samples the memory (PSS) of that process and its children every 50 ms for the peak.
 Prints a table and writes it to bench/results.md. Options: --articles N (default 200),
---articles-graph N (synthetic articles of the large graph, default 20000 ≈ 1.8 M quads),
+--articles-graph N (synthetic articles of the large graph, default 10000 ≈ 1.0 M quads),
 --work DIR (scratch directory, default a temporary one), --jobs N (parser processes, 2).
 """
 
@@ -112,7 +112,7 @@ def _synthetic_quads(n: int):
     from kg.graph import article_quads
 
     for art, ents, facts in graph_articles(n):
-        yield art.key, article_quads(art, ents, facts, extractor="bench")
+        yield art.key, article_quads(art, ents, facts, extractor="bench", root="bench/corpus")
 
 
 def step_make_graph(n: int, out: str) -> dict:
@@ -155,23 +155,18 @@ def step_load_oxigraph(nq: str, store: str) -> dict:
 
 
 def saved_queries() -> dict[str, str]:
-    """kg/queries/*.rq (discovered at run time) plus the README examples."""
-    qdir = ROOT / "kg" / "queries"
-    found = {f"kg/queries/{p.name}": p.read_text("utf-8") for p in sorted(qdir.glob("*.rq"))}
+    """kg/queries/*.rq (discovered at run time), parameters bound to entities of the
+    synthetic graph (`generate.query_params`), plus the README examples."""
+    from generate import query_params
+
+    from kg.saved import bind, list_saved
+
+    params = query_params()
+    found = {}
+    for q in list_saved():
+        values = {p.name: params[p.name] for p in q.params if p.name in params}
+        found[f"saved:{q.name}"] = bind(q, values)
     return {**found, **EXAMPLES}
-
-
-def _bind_defaults(text: str) -> str:
-    """Saved queries may declare parameters; the bench runs them with their defaults."""
-    try:
-        from kg import query as kq
-
-        binder = getattr(kq, "bind_params", None)
-        if binder is not None:
-            return binder(text, {})
-    except Exception as exc:  # a query module without binding support: run the text as is
-        print(f"note: cannot bind parameters ({exc!r})", file=sys.stderr)
-    return text
 
 
 def _timings(fn, reps: int) -> dict:
@@ -192,7 +187,7 @@ def step_query_oxigraph(store: str, reps: int) -> dict:
     st = open_store(store, create=False)
     out = {}
     for name, text in saved_queries().items():
-        q = SPARQL_PREFIXES + _bind_defaults(text)
+        q = SPARQL_PREFIXES + text
 
         def go(q=q):
             r = st.query(q, use_default_graph_as_union=True)
@@ -212,7 +207,7 @@ def step_query_rdflib(nq: str, reps: int) -> dict:
     ds.parse(nq, format="nquads")
     out = {"_load_seconds": time.perf_counter() - t}
     for name, text in saved_queries().items():
-        q = SPARQL_PREFIXES + _bind_defaults(text)
+        q = SPARQL_PREFIXES + text
         out[name] = _timings(lambda q=q: list(ds.query(q)), reps)
     return out
 
@@ -289,7 +284,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--step")
     ap.add_argument("args", nargs="*")
     ap.add_argument("--articles", type=int, default=200)
-    ap.add_argument("--articles-graph", type=int, default=20000)
+    ap.add_argument("--articles-graph", type=int, default=10000)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--reps", type=int, default=20)
     ap.add_argument("--work")
