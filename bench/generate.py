@@ -8,7 +8,7 @@ near-duplicate detection keeps them all. Texts are real Japanese news prose, so 
 per character is that of the real corpus.
 
 `graph_articles(n, seed)` yields (article, entities, facts) in the project's data model
-(`kg.graph.article_quads` turns them into quads): about 55 quads per article.
+(`kg.graph.article_quads` turns them into quads): about 90 quads per article.
 """
 
 from __future__ import annotations
@@ -69,56 +69,91 @@ def make_corpus(out: Path, n: int = 200, seed: int = 0, max_chars: int = 1500) -
     return paths
 
 
-RELS = ["suppliesTo", "manufacturesFor", "subsidiaryOf", "competesWith", "partnersWith",
-        "restrictsExportsTo", "develops", "uses", "basedIn", "investsIn", "acquires"]  # fmt: skip
 MODALITIES = ["asserted", "asserted", "asserted", "reported", "hedged", "planned", "denied"]
+N_COUNTRIES = 30  # E0 .. E29 are countries (the home countries of all other entities)
+N_HUBS = 200  # E0 .. E199 appear in many articles, as the big names do in news
 
 
 def graph_articles(n: int, seed: int = 0, n_entities: int = 20000):
-    """Yield `n` synthetic (Article, ArticleEntities, facts) over a pool of entities."""
+    """Yield `n` synthetic (Article, ArticleEntities, facts) over a pool of entities.
+
+    Every article mentions two hub entities (of 200, countries among them) and four of the
+    whole pool, so hubs are described in hundreds of article graphs, as in real news; facts
+    use every relation of the ontology, `basedIn` points at a country.
+    """
     from kg.corpus import Article
     from kg.entities import ArticleEntities, Entity
     from kg.relations import Fact
-    from kg.vocab import KGE
+    from kg.vocab import KGE, relations
 
+    rels = sorted(relations())
     rng = random.Random(seed)
-    classes = ["Company"] * 6 + ["Country", "Product", "Technology", "Association"]
-    pool = [
-        Entity(
-            iri=f"{KGE}E{j}",
-            cls=rng.choice(classes),
-            label_en=f"Entity {j}",
-            label_ja=f"エンティティ{j}",
-            aliases=(f"E{j}社",),
-            home_country=f"{KGE}E{rng.randrange(50)}",
+    classes = ["Company"] * 6 + ["Product", "Technology", "Association", "GovernmentBody"]
+    pool = []
+    for j in range(n_entities):
+        country = j < N_COUNTRIES
+        pool.append(
+            Entity(
+                iri=f"{KGE}E{j}",
+                cls="Country" if country else rng.choice(classes),
+                label_en=f"Entity {j}",
+                label_ja=f"エンティティ{j}",
+                aliases=(f"E{j}社",),
+                tickers=(f"{j}.T",) if N_COUNTRIES <= j < N_HUBS else (),
+                same_as=f"http://www.wikidata.org/entity/Q{1000 + j}" if j < N_HUBS else None,
+                home_country=None if country else f"{KGE}E{rng.randrange(N_COUNTRIES)}",
+            )
         )
-        for j in range(n_entities)
-    ]
-    hubs = pool[:200]  # a few entities appear everywhere, as in news
+    hubs = pool[:N_HUBS]
     for i in range(n):
         ents = rng.sample(hubs, 2) + rng.sample(pool, 4)
+        countries = [e for e in ents if e.cls == "Country"] or [rng.choice(pool[:N_COUNTRIES])]
         facts = []
         for k in range(rng.randint(2, 4)):
             a, b = rng.sample(ents, 2)
+            p = rng.choice(rels)
+            if p == "basedIn":
+                b = rng.choice(countries)
+                if b is a:
+                    continue
             sentence = f"{a.label_ja}は{b.label_ja}に関する文{k}。"
             facts.append(
                 Fact(
-                    s=a.iri, p=rng.choice(RELS), o=b.iri, modality=rng.choice(MODALITIES),
+                    s=a.iri, p=p, o=b.iri, modality=rng.choice(MODALITIES),
                     sentence_index=k, char_start=k * 40, char_end=k * 40 + len(sentence),
                     sentence=sentence, s_text=a.label_ja, o_text=b.label_ja, cue="供給",
                     rule="bench/synthetic", confidence=round(rng.uniform(0.5, 0.95), 2),
                     reported_by="関係者" if k % 3 == 0 else None,
                 )
             )  # fmt: skip
+        ents = ents + [e for e in countries if e not in ents]
         art = Article(
             path=f"synthetic/{i:06d}.md",
             part=0,
             text=f"記事{i}",
             title=f"合成記事{i}",
-            date=f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            date=f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}" if i % 10 else None,
             source="bench",
+            url=f"https://example.com/news/{i}" if i % 2 else None,
         )
         entities = ArticleEntities(
             mentions=[], entities={e.iri: e for e in ents}, surface={e.iri: {e.label} for e in ents}
         )
         yield art, entities, facts
+
+
+def query_params() -> dict[str, str]:
+    """Parameters for the saved queries on the synthetic graph: entities that occur in it.
+
+    Hub entities (described in hundreds of graphs) for the entity parameters, so the
+    measurement is of a well-connected entity, and the first fact of the first article for
+    articles-behind-fact.
+    """
+    _, _, facts = next(graph_articles(1))
+    f = facts[0]
+    local = {"entity": "E30", "regulator": "E0", "country": "E1",
+             "supplier_country": "E1", "customer_country": "E2"}  # fmt: skip
+    out = {k: f"kge:{v}" for k, v in local.items()}
+    out |= {"subject": f"kge:{f.s.rsplit('/', 1)[1]}", "relation": f.p,
+            "object": f"kge:{f.o.rsplit('/', 1)[1]}", "since": "2024-06-30"}  # fmt: skip
+    return out

@@ -3,7 +3,7 @@
 Every step runs as its own process (model load included where there is one); the runner
 samples the memory (PSS) of that process and its children every 50 ms for the peak.
 Prints a table and writes it to bench/results.md. Options: --articles N (default 200),
---articles-graph N (synthetic articles of the large graph, default 20000 ≈ 1.8 M quads),
+--articles-graph N (synthetic articles of the large graph, default 10000 ≈ 1.0 M quads),
 --work DIR (scratch directory, default a temporary one), --jobs N (parser processes, 2).
 """
 
@@ -39,11 +39,17 @@ EXAMPLES = {
 }
 
 
+QUERY_TIMEOUT = 90  # seconds per query (warm-up and timed runs) before it is reported as too slow
+
 # ----------------------------------------------------------------- measuring a process
 
 
-def run(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
-    """Run `cmd`: wall time, peak memory (PSS) of its process tree, last stdout line as JSON."""
+def run(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float | None = None) -> dict:
+    """Run `cmd`: wall time, peak memory (PSS) of its process tree, last stdout line as JSON.
+
+    With `timeout`, a step still running after that many seconds is killed and reported as
+    `{"timeout": True}`.
+    """
     import psutil
 
     started = time.perf_counter()
@@ -54,6 +60,11 @@ def run(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
     peak = 0
     ps = psutil.Process(proc.pid)
     while proc.poll() is None:
+        if timeout is not None and time.perf_counter() - started > timeout:
+            proc.kill()
+            proc.communicate()
+            return {"seconds": time.perf_counter() - started, "peak_mb": peak / 2**20,
+                    "timeout": True}  # fmt: skip
         try:
             # PSS: pages shared by forked parser processes are counted once, not per process
             rss = sum(p.memory_full_info().pss for p in [ps, *ps.children(recursive=True)])
@@ -112,7 +123,7 @@ def _synthetic_quads(n: int):
     from kg.graph import article_quads
 
     for art, ents, facts in graph_articles(n):
-        yield art.key, article_quads(art, ents, facts, extractor="bench")
+        yield art.key, article_quads(art, ents, facts, extractor="bench", root="bench/corpus")
 
 
 def step_make_graph(n: int, out: str) -> dict:
@@ -155,27 +166,27 @@ def step_load_oxigraph(nq: str, store: str) -> dict:
 
 
 def saved_queries() -> dict[str, str]:
-    """kg/queries/*.rq (discovered at run time) plus the README examples."""
-    qdir = ROOT / "kg" / "queries"
-    found = {f"kg/queries/{p.name}": p.read_text("utf-8") for p in sorted(qdir.glob("*.rq"))}
+    """kg/queries/*.rq (discovered at run time), parameters bound to entities of the
+    synthetic graph (`generate.query_params`), plus the README examples."""
+    from generate import query_params
+
+    from kg.saved import bind, list_saved
+
+    params = query_params()
+    found = {}
+    for q in list_saved():
+        values = {p.name: params[p.name] for p in q.params if p.name in params}
+        found[f"saved:{q.name}"] = bind(q, values)
     return {**found, **EXAMPLES}
 
 
-def _bind_defaults(text: str) -> str:
-    """Saved queries may declare parameters; the bench runs them with their defaults."""
-    try:
-        from kg import query as kq
-
-        binder = getattr(kq, "bind_params", None)
-        if binder is not None:
-            return binder(text, {})
-    except Exception as exc:  # a query module without binding support: run the text as is
-        print(f"note: cannot bind parameters ({exc!r})", file=sys.stderr)
-    return text
-
-
-def _timings(fn, reps: int) -> dict:
+def _timings(fn, reps: int, budget: float = 30.0) -> dict:
+    """Median and p95 of `reps` runs after a warm-up; fewer runs (at least 3) for a query
+    so slow that `reps` runs would take more than `budget` seconds."""
+    t = time.perf_counter()
     fn()  # warm-up
+    warm = time.perf_counter() - t
+    reps = min(reps, max(3, int(budget / max(warm, 1e-6))))
     times = []
     for _ in range(reps):
         t = time.perf_counter()
@@ -186,20 +197,18 @@ def _timings(fn, reps: int) -> dict:
     return {"median_ms": statistics.median(times), "p95_ms": p95, "reps": reps}
 
 
-def step_query_oxigraph(store: str, reps: int) -> dict:
+def step_query_oxigraph(store: str, reps: int, name: str) -> dict:
+    """One query (its own process, so that the runner can stop a query that runs too long)."""
     from kg.graph import SPARQL_PREFIXES, open_store
 
     st = open_store(store, create=False)
-    out = {}
-    for name, text in saved_queries().items():
-        q = SPARQL_PREFIXES + _bind_defaults(text)
+    q = SPARQL_PREFIXES + saved_queries()[name]
 
-        def go(q=q):
-            r = st.query(q, use_default_graph_as_union=True)
-            return list(r) if hasattr(r, "__iter__") else r
+    def go():
+        r = st.query(q, use_default_graph_as_union=True)
+        return list(r) if hasattr(r, "__iter__") else r
 
-        out[name] = _timings(go, reps)
-    return out
+    return _timings(go, reps)
 
 
 def step_query_rdflib(nq: str, reps: int) -> dict:
@@ -211,9 +220,21 @@ def step_query_rdflib(nq: str, reps: int) -> dict:
     t = time.perf_counter()
     ds.parse(nq, format="nquads")
     out = {"_load_seconds": time.perf_counter() - t}
+    import signal
+
+    def stop(*_):
+        raise TimeoutError
+
+    signal.signal(signal.SIGALRM, stop)
     for name, text in saved_queries().items():
-        q = SPARQL_PREFIXES + _bind_defaults(text)
-        out[name] = _timings(lambda q=q: list(ds.query(q)), reps)
+        q = SPARQL_PREFIXES + text
+        signal.alarm(QUERY_TIMEOUT)  # rdflib is pure Python: the alarm interrupts it
+        try:
+            out[name] = _timings(lambda q=q: list(ds.query(q)), reps)
+        except TimeoutError:
+            out[name] = {"timeout": True}
+        finally:
+            signal.alarm(0)
     return out
 
 
@@ -249,8 +270,9 @@ def step_analysis(store: str, what: str) -> dict:
     params = inspect.signature(fn).parameters
     kw = {}
     for key in ("focus", "entity", "center"):
-        if key in params:
-            kw[key] = "https://w3id.org/chipkg/entity/E0"
+        if key in params:  # a hub company of the synthetic graph (E30), its neighbours
+            hub = "https://w3id.org/chipkg/entity/E30"
+            kw[key] = [hub] if key == "focus" else hub
     if "output" in params:
         kw["output"] = str(Path(store).parent / "viz.html")
     fn(st, **kw)
@@ -289,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--step")
     ap.add_argument("args", nargs="*")
     ap.add_argument("--articles", type=int, default=200)
-    ap.add_argument("--articles-graph", type=int, default=20000)
+    ap.add_argument("--articles-graph", type=int, default=10000)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--reps", type=int, default=20)
     ap.add_argument("--work")
@@ -396,7 +418,12 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     # 4. queries
-    oxq = run(step("query_oxigraph", str(work / "big"), str(a.reps)), work)
+    oxq = {"peak_mb": 0.0}
+    for name in saved_queries():
+        res = run(step("query_oxigraph", str(work / "big"), str(a.reps), name), work,
+                  timeout=QUERY_TIMEOUT)  # fmt: skip
+        oxq["peak_mb"] = max(oxq["peak_mb"], res.pop("peak_mb"))
+        oxq[name] = res
     rdq = run(step("query_rdflib", str(nq), "3"), work)
     add(
         "rdflib in-memory Dataset: parse the graph",
@@ -406,16 +433,22 @@ def main(argv: list[str] | None = None) -> None:
     )
     rdq.pop("seconds")
     ox_peak = oxq.pop("peak_mb")
-    oxq.pop("seconds")
+    never = f"> {QUERY_TIMEOUT} s (stopped)"
     for name in oxq:
         o, r = oxq[name], rdq[name]
-        add(
-            f"query {name}",
-            f"Oxigraph median {o['median_ms']:.1f} ms, p95 {o['p95_ms']:.1f} ms; "
-            f"rdflib median {r['median_ms']:.0f} ms",
-            f"{r['median_ms'] / o['median_ms']:.0f}× faster than rdflib",
-            ox_peak,
+        ofig = (
+            never
+            if o.get("timeout")
+            else (f"median {o['median_ms']:.1f} ms, p95 {o['p95_ms']:.1f} ms ({o['reps']} runs)")
         )
+        rfig = never if r.get("timeout") else f"median {r['median_ms']:.0f} ms ({r['reps']} runs)"
+        if o.get("timeout"):
+            ratio = ""
+        elif r.get("timeout"):
+            ratio = f"> {QUERY_TIMEOUT * 1000 / o['median_ms']:.0f}× faster than rdflib"
+        else:
+            ratio = f"{r['median_ms'] / o['median_ms']:.1f}× faster than rdflib"
+        add(f"query {name}", f"Oxigraph {ofig}; rdflib {rfig}", ratio, ox_peak)
 
     # 5. analysis and viz
     for what, label in (
