@@ -40,6 +40,7 @@ EXAMPLES = {
 
 
 QUERY_TIMEOUT = 90  # seconds per query (warm-up and timed runs) before it is reported as too slow
+ANALYSIS_TIMEOUT = 600  # seconds for the networkx projection, kg analyze, kg viz
 
 # ----------------------------------------------------------------- measuring a process
 
@@ -331,7 +332,8 @@ def main(argv: list[str] | None = None) -> None:
 
     def add(stepname, figure, ratio="", peak=None):
         rows.append((stepname, figure, ratio, f"{peak:.0f} MB" if peak is not None else ""))
-        print(f"  {stepname}: {figure} {ratio}", file=sys.stderr, flush=True)
+        mem = f" (peak {peak:.0f} MB)" if peak is not None else ""
+        print(f"  {stepname}: {figure} {ratio}{mem}", file=sys.stderr, flush=True)
 
     desc = machine()
     print(f"machine: {desc}", file=sys.stderr)
@@ -456,8 +458,10 @@ def main(argv: list[str] | None = None) -> None:
         ("analyze", "kg analyze"),
         ("viz", "kg viz (focused subgraph)"),
     ):
-        res = run(step("analysis", str(work / "big"), what), work)
-        if res.get("available"):
+        res = run(step("analysis", str(work / "big"), what), work, timeout=ANALYSIS_TIMEOUT)
+        if res.get("timeout"):
+            add(label, f"> {ANALYSIS_TIMEOUT} s (stopped)", "", res["peak_mb"])
+        elif res.get("available"):
             add(label, f"{res['op_seconds']:.2f} s", "", res["peak_mb"])
         else:
             add(label, "not available (module missing on this branch)")
