@@ -91,7 +91,9 @@ def build(
     ] = None,
     validate_after: Annotated[
         bool,
-        typer.Option("--validate/--no-validate", help="Check the graph against the shapes."),
+        typer.Option(
+            "--validate/--no-validate", help="Check the article graphs written against the shapes."
+        ),
     ] = True,
     executor: Annotated[
         str, typer.Option("--executor", help="local, or dask to parse on a Dask cluster.")
@@ -144,14 +146,15 @@ def build(
             bar[0][0].stop()
     for s in report.skipped:
         _err(f"warning: {s.path}: {s.reason}")
-    if validate_after:
+    if validate_after and report.rebuilt:
         from kg import graph
         from kg.shapes import validate as run_validate
 
-        violations = run_validate(graph.open_store(target))
+        written = [graph.article_iri(key) for key in report.rebuilt]
+        violations = run_validate(graph.open_store(target), graphs=written)
         if violations:
             _err(
-                f"warning: the graph violates {len(violations)} SHACL constraint(s);"
+                f"warning: the articles written violate {len(violations)} SHACL constraint(s);"
                 " run `kg validate` to list them"
             )
     _out(

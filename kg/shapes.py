@@ -13,6 +13,7 @@ store, ontology included, so `sh:class` sees `rdfs:subClassOf`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,27 +146,37 @@ class Violation:
     shape: str
 
 
-def union_graph(store) -> rdflib.Graph:
-    """Every triple of every graph of the store, as one rdflib Graph."""
+def union_graph(store, graphs: Iterable[str] | None = None) -> rdflib.Graph:
+    """Every triple of every graph of the store, as one rdflib Graph; with `graphs`, only
+    the triples of those graphs and of the ontology graph."""
     import pyoxigraph as ox
     from rdflib import Graph
 
-    data = store.dump(format=ox.RdfFormat.N_QUADS)
+    from kg.vocab import ONTOLOGY_GRAPH
+
+    if graphs is None:
+        data = store.dump(format=ox.RdfFormat.N_QUADS)
+        quads = ox.parse(data, format=ox.RdfFormat.N_QUADS)
+    else:
+        names = [ox.NamedNode(ONTOLOGY_GRAPH), *(ox.NamedNode(g) for g in sorted(set(graphs)))]
+        quads = (q for g in names for q in store.quads_for_pattern(None, None, None, g))
     g = Graph()
     # N-Quads -> triples: parse as a Dataset would keep graphs apart; rewrite to N-Triples
     triples = ox.serialize(
-        (
-            ox.Triple(q.subject, q.predicate, q.object)
-            for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)
-        ),
+        (ox.Triple(q.subject, q.predicate, q.object) for q in quads),
         format=ox.RdfFormat.N_TRIPLES,
     )
     g.parse(data=triples, format="nt")
     return g
 
 
-def validate(store, shapes_path=None) -> list[Violation]:
-    """pySHACL over the union graph of `store`; the violations, sorted."""
+def validate(store, shapes_path=None, graphs: Iterable[str] | None = None) -> list[Violation]:
+    """pySHACL over the union graph of `store`; the violations, sorted.
+
+    With `graphs` (article graph IRIs), only those graphs and the ontology are checked:
+    every article graph carries the descriptions of the entities it mentions, so an
+    article graph can be checked on its own (what `kg build` does after writing some).
+    """
     import pyshacl
     from rdflib import Graph
 
@@ -176,7 +187,7 @@ def validate(store, shapes_path=None) -> list[Violation]:
         raise StoreError(f"no shapes file {path}: run `python -m kg.shapes > {path}`")
     shapes = Graph().parse(path, format="turtle")
     conforms, results, _ = pyshacl.validate(
-        union_graph(store), shacl_graph=shapes, inference="none", advanced=True
+        union_graph(store, graphs), shacl_graph=shapes, inference="none", advanced=True
     )
     if conforms:
         return []
