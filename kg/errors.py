@@ -16,6 +16,18 @@ class KgError(Exception):
         super().__init__(f"[{self.code}] {message}")
         self.message = message
 
+    def __reduce__(self):
+        # pickled as its text and attributes, so an error raised in a worker process (a
+        # parser pool, a Dask worker) reaches the driver unchanged whatever its __init__ takes
+        return (_restore, (type(self), str(self), self.__dict__))
+
+
+def _restore(cls: type[KgError], text: str, state: dict) -> KgError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, text)
+    err.__dict__.update(state)
+    return err
+
 
 class CorpusError(KgError):
     """A corpus file cannot be read as an article (binary, undecodable, empty, bad front matter)."""

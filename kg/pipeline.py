@@ -12,13 +12,16 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kg.corpus import Article, Skipped
+    from kg.entities import ArticleEntities
+    from kg.relations import Fact
 
 CHUNK = 32  # articles parsed and written per round, so a long build makes visible progress
 
@@ -128,8 +131,7 @@ def build(
             from kg.errors import ExecutorError
 
             raise ExecutorError(f"unknown executor {executor!r}; use local or dask")
-        run = _process if executor == "local" else _process_dask
-        run(
+        _process(
             todo,
             ox_store,
             graph.parse_cache_dir(store),
@@ -139,6 +141,7 @@ def build(
             progress,
             report,
             prefilter=prefilter,
+            executor=executor,
             scheduler=scheduler,
         )
 
@@ -206,6 +209,121 @@ def _write(ox_store, items, version: str, min_confidence: float, report) -> None
         report.rebuilt.append(article.key)
 
 
+# ----------------------------------------------------------------- one article, anywhere
+
+
+@dataclass
+class ArticleResult:
+    """What parsing and extraction of one article text produce (in this process, a parser
+    process of the pool, or a Dask worker)."""
+
+    key: str  # parse cache key
+    docbin: bytes | None  # the fresh parses, for the driver's cache (None when taken from it)
+    entities: ArticleEntities
+    facts: list[Fact]
+
+
+def extract_text(text: str, cached: bytes | None = None, prefilter: bool = True) -> ArticleResult:
+    """Parse (or reuse `cached` DocBin bytes), link and extract one article text."""
+    from spacy.tokens import DocBin
+
+    from kg.entities import link_article
+    from kg.parse import (
+        ParsedArticle,
+        cache_key,
+        is_parsed,
+        load_model,
+        parse_texts,
+        split_sentences,
+    )
+    from kg.relations import extract_article
+
+    nlp = load_model()
+    key = cache_key(text)
+    parsed = None
+    if cached is not None:
+        sentences = split_sentences(text)
+        try:
+            docs = list(DocBin().from_bytes(cached).get_docs(nlp.vocab))
+        except Exception:  # a torn or stale cache file is just a cache miss
+            docs = []
+        full = _select(prefilter, [s.text for s in sentences])
+        if len(docs) == len(sentences) and all(
+            is_parsed(d) or not f for f, d in zip(full, docs, strict=True)
+        ):
+            parsed = ParsedArticle(key, sentences, docs, cached=True)
+    docbin = None
+    if parsed is None:
+        parsed = parse_texts([text], prefilter=prefilter)[0]
+        docbin = DocBin(docs=parsed.docs, store_user_data=True).to_bytes()
+    entities = link_article(parsed.docs)
+    facts = extract_article(parsed, entities)
+    entities.mentions = []  # only the entities go back: mentions hold nothing the graph needs
+    return ArticleResult(key, docbin, entities, facts)
+
+
+def _select(prefilter: bool, texts: list[str]) -> list[bool]:
+    if not prefilter:
+        return [True] * len(texts)
+    from kg.prefilter import load_prefilter
+
+    return load_prefilter().select(texts)
+
+
+Mapper = Callable[
+    [Sequence[str], Sequence["bytes | None"], bool], Iterator[tuple[int, ArticleResult]]
+]
+"""`mapper(texts, cached, prefilter)` yields `(index, extract_text(...))` for every text, in
+any order."""
+
+
+def _in_process(texts, cached, prefilter) -> Iterator[tuple[int, ArticleResult]]:
+    for i, (text, blob) in enumerate(zip(texts, cached, strict=True)):
+        yield i, extract_text(text, blob, prefilter)
+
+
+def _pool_worker_init() -> None:
+    from kg.parse import load_model
+    from kg.prefilter import load_prefilter
+
+    load_model()
+    load_prefilter()
+
+
+def _pool_task(args: tuple[int, str, bytes | None, bool]) -> tuple[int, ArticleResult]:
+    i, text, blob, prefilter = args
+    return i, extract_text(text, blob, prefilter)
+
+
+@contextmanager
+def _parser_pool(n_process: int) -> Iterator[Mapper]:
+    """A pool of `n_process` fresh processes (spawned, not forked: the driver holds the open
+    store) that each load GiNZA once, then parse, link and extract whole articles; only
+    facts and DocBin bytes come back, so the driver's work per article stays small."""
+    import multiprocessing
+
+    pool = multiprocessing.get_context("spawn").Pool(n_process, initializer=_pool_worker_init)
+
+    def mapper(texts, cached, prefilter):
+        tasks = [(i, t, c, prefilter) for i, (t, c) in enumerate(zip(texts, cached, strict=True))]
+        yield from pool.imap_unordered(_pool_task, tasks, chunksize=1)
+
+    try:
+        yield mapper
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()
+
+
+@contextmanager
+def _dask_mapper(scheduler: str | None, n_process: int) -> Iterator[Mapper]:
+    from kg.distributed import dask_client, map_articles
+
+    with dask_client(scheduler, n_workers=max(2, n_process)) as client:
+        yield lambda texts, cached, prefilter: map_articles(client, texts, cached, prefilter)
+
+
 def _process(
     todo: list[tuple[Article, str]],
     ox_store,
@@ -217,79 +335,39 @@ def _process(
     report: BuildReport,
     *,
     prefilter: bool = True,
+    executor: str = "local",
     scheduler: str | None = None,
 ) -> None:
-    """Parse, link, extract and write the articles in `todo`, a chunk at a time."""
-    if not todo:
-        return
-    from kg.entities import link_article
-    from kg.parse import ParseCache, parse_texts, split_sentences
-    from kg.relations import extract_article
+    """Parse, link, extract and write the articles in `todo`.
 
-    cache = ParseCache(cache_dir)
-    sizes = [len(split_sentences(a.text)) for a, _ in todo]
-    total = sum(sizes)
-    done = 0  # sentences of the chunks finished so far, parsed or cached
-
-    def on_parsed(n: int) -> None:
-        report.sentences_parsed += n
-        if progress:
-            progress(min(total, done + report.sentences_parsed - parsed_before), total)
-
-    for i in range(0, len(todo), CHUNK):
-        chunk = todo[i : i + CHUNK]
-        parsed_before = report.sentences_parsed
-        parsed = parse_texts(
-            [a.text for a, _ in chunk],
-            cache=cache,
-            n_process=n_process,
-            on_parsed=on_parsed,
-            prefilter=prefilter,
-        )
-        items = []
-        for (article, root), parsed_article in zip(chunk, parsed, strict=True):
-            entities = link_article(parsed_article.docs)
-            items.append((article, root, entities, extract_article(parsed_article, entities)))
-        _write(ox_store, items, version, min_confidence, report)
-        done += sum(sizes[i : i + CHUNK])
-        if progress:
-            progress(done, total)
-
-
-def _process_dask(
-    todo: list[tuple[Article, str]],
-    ox_store,
-    cache_dir: Path,
-    version: str,
-    min_confidence: float,
-    n_process: int,
-    progress: Progress | None,
-    report: BuildReport,
-    *,
-    prefilter: bool = True,
-    scheduler: str | None = None,
-) -> None:
-    """`_process` on a Dask cluster: workers parse and extract, this process writes.
-
-    The parse cache stays here: cached parses are sent to the workers as DocBin bytes and
-    fresh ones come back with the facts. Results are written as they arrive, `CHUNK`
-    articles per transaction.
+    Where the work runs: in this process (`n_process=1` or a single article), in a pool of
+    `n_process` parser processes, or on a Dask cluster. The parse cache stays with this
+    process: cached parses are sent along as DocBin bytes and fresh ones come back with the
+    facts. Results are written as they arrive, `CHUNK` articles at a time.
     """
     if not todo:
         return
-    from kg.distributed import dask_client, map_articles
     from kg.parse import ParseCache, cache_key, split_sentences
 
     cache = ParseCache(cache_dir)
-    sizes = [len(split_sentences(a.text)) for a, _ in todo]
+    texts = [a.text for a, _ in todo]
+    sizes = [len(split_sentences(t)) for t in texts]
     total, done = sum(sizes), 0
     cached = []
-    for article, _ in todo:
-        path = cache.path(cache_key(article.text))
+    for text in texts:
+        path = cache.path(cache_key(text))
         cached.append(path.read_bytes() if path.is_file() else None)
-    with dask_client(scheduler, n_workers=max(2, n_process)) as client:
+    if progress:
+        progress(0, total)
+    if executor == "dask":
+        runner = _dask_mapper(scheduler, n_process)
+    elif n_process > 1 and sum(c is None for c in cached) > 1:
+        runner = _parser_pool(min(n_process, len(todo)))
+    else:
+        runner = nullcontext(_in_process)
+    with runner as mapper:
         items = []
-        for i, result in map_articles(client, [a.text for a, _ in todo], cached, prefilter):
+        for i, result in mapper(texts, cached, prefilter):
             article, root = todo[i]
             if result.docbin is not None:
                 cache.put_bytes(result.key, result.docbin)
@@ -302,4 +380,5 @@ def _process_dask(
                 _write(ox_store, items, version, min_confidence, report)
                 items = []
         _write(ox_store, items, version, min_confidence, report)
-    report.rebuilt.sort(key=[a.key for a, _ in todo].index)
+    order = {a.key: n for n, (a, _) in enumerate(todo)}
+    report.rebuilt.sort(key=order.__getitem__)

@@ -146,11 +146,29 @@ class Violation:
     shape: str
 
 
+def _data_graph() -> rdflib.Graph:
+    """An rdflib Graph that parses each distinct SPARQL text once: pySHACL sends the query
+    of a SPARQL constraint again for every focus node, and parsing cost more than running."""
+    from functools import lru_cache
+
+    from rdflib import Graph
+    from rdflib.plugins.sparql import prepareQuery
+
+    prepare = lru_cache(maxsize=256)(prepareQuery)
+
+    class PreparedQueryGraph(Graph):
+        def query(self, query_object, *args, **kwargs):
+            if isinstance(query_object, str):
+                query_object = prepare(query_object)
+            return super().query(query_object, *args, **kwargs)
+
+    return PreparedQueryGraph()
+
+
 def union_graph(store, graphs: Iterable[str] | None = None) -> rdflib.Graph:
     """Every triple of every graph of the store, as one rdflib Graph; with `graphs`, only
     the triples of those graphs and of the ontology graph."""
     import pyoxigraph as ox
-    from rdflib import Graph
 
     from kg.vocab import ONTOLOGY_GRAPH
 
@@ -160,7 +178,7 @@ def union_graph(store, graphs: Iterable[str] | None = None) -> rdflib.Graph:
     else:
         names = [ox.NamedNode(ONTOLOGY_GRAPH), *(ox.NamedNode(g) for g in sorted(set(graphs)))]
         quads = (q for g in names for q in store.quads_for_pattern(None, None, None, g))
-    g = Graph()
+    g = _data_graph()
     # N-Quads -> triples: parse as a Dataset would keep graphs apart; rewrite to N-Triples
     triples = ox.serialize(
         (ox.Triple(q.subject, q.predicate, q.object) for q in quads),
@@ -187,7 +205,11 @@ def validate(store, shapes_path=None, graphs: Iterable[str] | None = None) -> li
         raise StoreError(f"no shapes file {path}: run `python -m kg.shapes > {path}`")
     shapes = Graph().parse(path, format="turtle")
     conforms, results, _ = pyshacl.validate(
-        union_graph(store, graphs), shacl_graph=shapes, inference="none", advanced=True
+        union_graph(store, graphs),
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        inplace=True,
     )
     if conforms:
         return []

@@ -101,3 +101,25 @@ def test_min_confidence_changes_the_version(tiny_copy):
     corpus, store = tiny_copy
     report = build([corpus], store=store, min_confidence=0.5)
     assert report.sentences_parsed == 0 and len(report.rebuilt) == 3
+
+
+def test_parser_pool_build_equals_single_process_build(tiny_built, tmp_path, monkeypatch):
+    """`kg build --jobs 2`: two parser processes give the store one process gives."""
+    corpus, store, _ = tiny_built
+    expected = graph.export(graph.open_store(store, create=False), "nquads")
+    shutil.copytree(corpus, tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)  # corpus roots are recorded relative to the current dir
+    report = build(["corpus"], store="pool-store", n_process=2)
+    assert report.rebuilt == ["a/huawei.md", "a/smic.md", "b/nvidia.md"]  # corpus order
+    assert report.sentences_parsed > 0
+    assert graph.export(graph.open_store("pool-store"), "nquads") == expected
+    graph.close_store("pool-store")
+
+
+def test_errors_cross_process_boundaries_unchanged():
+    """A KgError raised in a parser process reaches the driver with its text and fields."""
+    import pickle
+
+    err = pickle.loads(pickle.dumps(CorpusError("a.md", "not UTF-8")))
+    assert isinstance(err, CorpusError) and str(err) == "[E010] a.md: not UTF-8"
+    assert (err.path, err.reason) == ("a.md", "not UTF-8")
