@@ -155,6 +155,15 @@ def step_load_project(nq: str, store: str) -> dict:
     return {"quads": n, "load_seconds": time.perf_counter() - t}
 
 
+def step_load_kg(nq: str, store: str) -> dict:
+    """`kg load`: the project's bulk loader (a fresh store, swapped in when complete)."""
+    from kg.graph import load_dump
+
+    t = time.perf_counter()
+    n = load_dump(store, [nq])
+    return {"quads": n, "load_seconds": time.perf_counter() - t}
+
+
 def step_load_oxigraph(nq: str, store: str) -> dict:
     """pyoxigraph's own bulk loader on the same N-Quads file."""
     import pyoxigraph as ox
@@ -410,14 +419,23 @@ def main(argv: list[str] | None = None) -> None:
         "1.00×",
         own["peak_mb"],
     )
-    proj = run(step("load_project", str(nq), "big"), work)
+    mine = run(step("load_kg", str(nq), "big"), work)
+    mine_rate = mine["quads"] / mine["load_seconds"]
+    add(
+        "kg load (bulk load into a new store, swapped in when complete)",
+        f"{mine_rate:,.0f} triples/s ({mine['load_seconds']:.1f} s)",
+        f"{mine_rate / own_rate:.2f}× bulk_load",
+        mine["peak_mb"],
+    )
+    proj = run(step("load_project", str(nq), "big-wa"), work)
     proj_rate = proj["quads"] / proj["load_seconds"]
     add(
-        "kg.graph.write_article (build path, one transaction per article)",
+        "kg build's write path (kg.graph.write_article, one transaction per article)",
         f"{proj_rate:,.0f} triples/s ({proj['load_seconds']:.1f} s)",
         f"{proj_rate / own_rate:.2f}× bulk_load",
         proj["peak_mb"],
     )
+    shutil.rmtree(work / "big-wa", ignore_errors=True)
 
     # 4. queries
     oxq = {"peak_mb": 0.0}

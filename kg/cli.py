@@ -271,6 +271,21 @@ def export(
 
 @app.command()
 @_fails_cleanly
+def load(
+    files: Annotated[
+        list[Path], typer.Argument(help="N-Quads (.nq) or TriG (.trig) files, e.g. from kg export.")
+    ],
+    store: StoreOpt = None,
+) -> None:
+    """Bulk-load exported graphs into a new store (fast; the store must be empty)."""
+    from kg import graph
+
+    n = graph.load_dump(store, files)
+    _err(f"loaded {n} quads into {graph.store_dir(store)}")
+
+
+@app.command()
+@_fails_cleanly
 def stats(store: StoreOpt = None) -> None:
     """Counts per class and relation, claims by modality, the most connected entities."""
     from kg import graph

@@ -93,3 +93,64 @@ def test_open_dataset_reads_the_store(hand_store):
     ds = graph.open_dataset(hand_store)
     iri = URIRef(graph.article_iri("one.md"))
     assert (iri, URIRef(str(RDF.type)), URIRef(str(KG.Article))) in ds.graph(iri)
+
+
+# ----------------------------------------------------------------- kg load
+
+
+def test_load_dump_round_trips_an_export(tmp_path):
+    write_hand_store(tmp_path / "s")
+    dump = tmp_path / "dump.nq"
+    dump.write_bytes(graph.export(graph.open_store(tmp_path / "s"), "nquads"))
+    n = graph.load_dump(tmp_path / "copy", [dump])
+    copy = graph.open_store(tmp_path / "copy", create=False)
+    assert n == len(copy) > 0
+    assert graph.export(copy, "nquads") == dump.read_bytes()
+    assert graph.stored_articles(copy) == graph.stored_articles(graph.open_store(tmp_path / "s"))
+    # a dump without the ontology graph gets it, as a built store has it
+    no_onto = tmp_path / "articles.nq"
+    no_onto.write_text(
+        "".join(
+            x + "\n"
+            for x in dump.read_text("utf-8").splitlines()
+            if not x.endswith(f"<{ONTOLOGY_GRAPH}> .")
+        )
+    )
+    graph.load_dump(tmp_path / "copy2", [no_onto])
+    assert graph.export(graph.open_store(tmp_path / "copy2"), "nquads") == dump.read_bytes()
+
+
+def test_load_dump_refuses_a_full_store_and_bad_files(tmp_path):
+    import pytest
+
+    from kg.errors import StoreError
+
+    write_hand_store(tmp_path / "s")
+    before = graph.export(graph.open_store(tmp_path / "s"), "nquads")
+    dump = tmp_path / "dump.nq"
+    dump.write_bytes(before)
+    with pytest.raises(StoreError, match="not empty"):
+        graph.load_dump(tmp_path / "s", [dump])
+    assert graph.export(graph.open_store(tmp_path / "s"), "nquads") == before
+
+    bad = tmp_path / "bad.nq"
+    bad.write_text(dump.read_text("utf-8") + "<a> <b> nonsense .\n", encoding="utf-8")
+    with pytest.raises(StoreError, match="bad.nq: cannot load"):
+        graph.load_dump(tmp_path / "new", [dump, bad])
+    # nothing half-loaded is left: no store, no staging directory
+    assert not (tmp_path / "new" / graph.OXIGRAPH_DIR).exists()
+    assert [p.name for p in (tmp_path / "new").iterdir()] == ["lock"]
+    with pytest.raises(StoreError, match="not N-Quads"):
+        graph.load_dump(tmp_path / "new", [tmp_path / "x.ttl"])
+
+
+def test_kg_load_cli_reports_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    bad = tmp_path / "bad.nq"
+    bad.write_text("<a> <b> .\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["load", str(bad), "--store", str(tmp_path / "st")])
+    assert r.exit_code == 1
+    assert r.stderr.count("\n") == 1 and "bad.nq: cannot load" in r.stderr
