@@ -44,6 +44,22 @@ EDGE_ATTRIBUTES = (
 
 # ----------------------------------------------------------------- projection
 
+# Every claim with its evidence. Each property is its own subquery: Oxigraph then joins whole
+# property scans by hash instead of one index lookup per claim and property. In the union
+# default graph a triple comes once per named graph holding it, hence DISTINCT.
+_CLAIMS = """SELECT DISTINCT ?c ?s ?p ?o ?m ?sentence ?conf ?a ?title ?date WHERE {
+  { SELECT ?c WHERE { ?c a kg:Claim } }
+  { SELECT ?c ?s WHERE { ?c rdf:subject ?s } }
+  { SELECT ?c ?p WHERE { ?c rdf:predicate ?p } }
+  { SELECT ?c ?o WHERE { ?c rdf:object ?o } }
+  { SELECT ?c ?m WHERE { ?c kg:modality ?m } }
+  { SELECT ?c ?sentence WHERE { ?c kg:sentence ?sentence } }
+  { SELECT ?c ?a WHERE { ?c prov:wasDerivedFrom ?a } }
+  OPTIONAL { SELECT ?c ?conf WHERE { ?c kg:confidence ?conf } }
+  OPTIONAL { SELECT ?a ?title WHERE { ?a dcterms:title ?title } }
+  OPTIONAL { SELECT ?a ?date WHERE { ?a dcterms:date ?date } }
+}"""
+
 
 def project(
     store: ox.Store,
@@ -72,31 +88,27 @@ def project(
         since = _check_date(since)
 
     g = nx.MultiDiGraph()
-    rows = _select(
-        store,
-        """SELECT DISTINCT ?c ?s ?p ?o ?m ?sentence ?conf ?a ?title ?date WHERE {
-  ?c a kg:Claim ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:modality ?m ;
-     kg:sentence ?sentence ; prov:wasDerivedFrom ?a .
-  OPTIONAL { ?c kg:confidence ?conf }
-  OPTIONAL { ?a dcterms:title ?title } OPTIONAL { ?a dcterms:date ?date }
-} ORDER BY ?c""",
-    )
-    for r in rows:
-        rel = r["p"].value.removeprefix(str(KG))
-        mod = r["m"].value.removeprefix(str(KG))
-        date = _v(r, "date")
+    kg_ns = str(KG)
+    edges = []
+    # sorted by claim in Python afterwards (the order ORDER BY ?c gave)
+    for c, s, p, o, m, sentence, conf, a, title, date in _select(store, _CLAIMS):
+        rel = p.value.removeprefix(kg_ns)
+        mod = m.value.removeprefix(kg_ns)
         if wanted_rel is not None and rel not in wanted_rel:
             continue
         if mod not in wanted_mod:
             continue
-        if since is not None and (date is None or date[:10] < since):
+        day = date.value if date is not None else None
+        if since is not None and (day is None or day[:10] < since):
             continue
+        edges.append((c.value, s.value, o.value, rel, mod, a.value,
+                      title.value if title is not None else None, day, sentence.value,
+                      float(conf.value) if conf is not None else None))  # fmt: skip
+    edges.sort(key=lambda e: e[0])
+    for c, s, o, rel, mod, a, title, day, sentence, conf in edges:
         g.add_edge(
-            r["s"].value, r["o"].value, key=r["c"].value,
-            relation=rel, modality=mod, article=r["a"].value, title=_v(r, "title"),
-            date=date, sentence=r["sentence"].value,
-            confidence=float(r["conf"].value) if r["conf"] is not None else None,
-            claim=r["c"].value,
+            s, o, key=c, relation=rel, modality=mod, article=a, title=title, date=day,
+            sentence=sentence, confidence=conf, claim=c,
         )  # fmt: skip
     _describe_nodes(store, g)
     return g
@@ -124,16 +136,23 @@ def _describe_nodes(store: ox.Store, g: nx.MultiDiGraph) -> None:
     """Class, Japanese and English label, aliases and tickers of every node of `g`."""
     if not g:
         return
-    values = " ".join(f"<{n}>" for n in sorted(g.nodes))
     info: dict[str, dict] = {n: {"classes": set(), "ja": [], "en": [], "other": [], "alt": set()}
                              for n in g.nodes}  # fmt: skip
+    # one scan per property over the whole store, duplicates (one per article graph that
+    # describes the entity) dropped by the engine; entities that are no node are skipped
+    classes = " ".join(f"kg:{c}" for c in CLASSES)
     for r in _select(
         store,
-        f"""SELECT DISTINCT ?e ?k ?v WHERE {{ VALUES ?e {{ {values} }}
-  {{ ?e a ?v BIND("type" AS ?k) }} UNION {{ ?e rdfs:label ?v BIND("label" AS ?k) }}
+        f"""SELECT DISTINCT ?e ?k ?v WHERE {{
+  {{ VALUES ?v {{ {classes} }} ?e a ?v BIND("type" AS ?k) }}
+  UNION {{ ?e rdfs:label ?v BIND("label" AS ?k) }}
   UNION {{ ?e skos:altLabel|kg:ticker ?v BIND("alt" AS ?k) }} }}""",
     ):
-        d, kind, term = info[r["e"].value], r["k"].value, r["v"]
+        e, kind, term = r
+        d = info.get(e.value)
+        if d is None:
+            continue
+        kind = kind.value
         if kind == "type":
             d["classes"].add(term.value.removeprefix(str(KG)))
         elif kind == "label":
