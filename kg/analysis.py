@@ -322,30 +322,57 @@ def roll_up(g: nx.MultiDiGraph, relations: Iterable[str] = OWNERSHIP_RELATIONS) 
     """Every entity that has an owner or parent, rolled up to each of its ultimate parents.
 
     A chain follows `subsidiaryOf` and `ownedBy` edges (owned -> owner) as long as they go;
-    an entity with two owners gets one roll-up per ultimate parent (the shortest chain to
-    it). In an ownership cycle the chain stops before repeating an entity.
+    an entity with several ultimate parents gets one roll-up for each, along the shortest
+    chain to it (the first by IRI among equally short ones). An ultimate parent is an owner
+    nobody owns; an ownership cycle nothing outside it owns (X owns Y owns X) has none, so
+    there the chain runs to the member of the cycle farthest from the entity and stops
+    before repeating an entity. An entity owned through a cycle that does lead out rolls up
+    only to the parents beyond it.
+
+    One breadth-first search per owned entity, so linear in the ownership graph per entity:
+    enumerating every chain, as this once did, is exponential in the cycles of a large graph.
     """
+    import networkx as nx
+
     wanted = set(relations)
     owners: dict[str, dict[str, str]] = {}
     for u, v, rel in sorted(g.edges(data="relation")):
         if rel in wanted and u != v:
             owners.setdefault(u, {}).setdefault(v, rel)
+    ups = {u: sorted(by.items()) for u, by in owners.items()}
+    # ownership cycles that nothing outside owns: entity -> its cycle
+    closed: dict[str, frozenset[str]] = {}
+    owner_graph = nx.DiGraph([(u, v) for u, by in owners.items() for v in by])
+    for scc in nx.strongly_connected_components(owner_graph):
+        if len(scc) > 1 and all(v in scc for u in scc for v in owners.get(u, ())):
+            members = frozenset(scc)
+            closed.update(dict.fromkeys(members, members))
     out: list[RollUp] = []
     for start in sorted(owners):
-        found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-        frontier = [((start,), ())]
-        while frontier:
-            nxt = []
-            for chain, rels in frontier:
-                ups = [(o, r) for o, r in sorted(owners.get(chain[-1], {}).items())
-                       if o not in chain]  # fmt: skip
-                if not ups:
-                    if len(chain) > 1 and chain[-1] not in found:
-                        found[chain[-1]] = (chain, rels)
-                    continue
-                nxt += [((*chain, o), (*rels, r)) for o, r in ups]
-            frontier = nxt
-        out += [RollUp(start, top, c, r) for top, (c, r) in sorted(found.items())]
+        # breadth-first, owners in IRI order: the first chain found to a node is the
+        # shortest, and the first by IRI among the shortest
+        step: dict[str, tuple[str, str] | None] = {start: None}
+        depth = {start: 0}
+        order = [start]
+        for u in order:
+            for o, rel in ups.get(u, ()):
+                if o not in step:
+                    step[o] = (u, rel)
+                    depth[o] = depth[u] + 1
+                    order.append(o)
+        tops = [n for n in order[1:] if n not in owners]
+        farthest: dict[frozenset[str], str] = {}
+        for n in order:
+            cycle = closed.get(n)
+            if cycle is not None and (cycle not in farthest or depth[n] > depth[farthest[cycle]]):
+                farthest[cycle] = n
+        tops += [n for n in farthest.values() if n != start]
+        for top in sorted(tops):
+            chain, rels = [top], []
+            while (prev := step[chain[-1]]) is not None:
+                chain.append(prev[0])
+                rels.append(prev[1])
+            out.append(RollUp(start, top, tuple(reversed(chain)), tuple(reversed(rels))))
     return out
 
 
