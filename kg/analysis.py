@@ -673,13 +673,7 @@ def format_analysis(an: Analysis) -> str:
         out.append("  (none)")
     out += ["", "ownership roll-up (subsidiaryOf / ownedBy chains to the ultimate parent)"]
     if an.rollups:
-        out.append(table(
-            ["entity", "ultimate parent", "chain"],
-            [[_name(g, r.entity), label(g, r.parent),
-              " ".join(f"{label(g, n)} -{rel}->" for n, rel in zip(r.chain, r.relations,
-                                                                   strict=False))
-              + f" {label(g, r.parent)}"] for r in an.rollups],
-        ))  # fmt: skip
+        out.append(_rollup_table(g, an.rollups))
     else:
         out.append("  (none)")
     out += ["", "communities (Louvain)"]
@@ -689,6 +683,64 @@ def format_analysis(an: Analysis) -> str:
     else:
         out.append("  (none)")
     return "\n".join(out)
+
+
+def _rollup_table(g: nx.MultiDiGraph, rollups: list[RollUp]) -> str:
+    """The roll-up table, as `kg.query.table` sets it, with the width of every cell summed
+    from the widths of its labels: there may be hundreds of thousands of long chains."""
+    from kg.query import _width
+
+    widths: dict[str, int] = {}
+    names: dict[str, tuple[str, int]] = {}
+    labels: dict[str, tuple[str, int]] = {}
+
+    def width(text: str) -> int:
+        w = widths.get(text)
+        if w is None:
+            w = widths[text] = _width(text)
+        return w
+
+    def name(n: str) -> tuple[str, int]:
+        if n not in names:
+            text = _name(g, n)
+            names[n] = (text, width(text))
+        return names[n]
+
+    def lab(n: str) -> tuple[str, int]:
+        if n not in labels:
+            text = label(g, n)
+            labels[n] = (text, width(text))
+        return labels[n]
+
+    steps: dict[tuple[str, str], tuple[str, int]] = {}
+
+    def step(n: str, rel: str) -> tuple[str, int]:
+        found = steps.get((n, rel))
+        if found is None:
+            text, w = lab(n)
+            found = steps[(n, rel)] = (f"{text} -{rel}->", w + width(rel) + 4)
+        return found
+
+    rows = []
+    for r in rollups:
+        parts = [step(n, rel) for n, rel in zip(r.chain, r.relations, strict=False)]
+        top = lab(r.parent)
+        # "label -rel->" steps joined by spaces, then " parent"
+        chain = " ".join([t for t, _ in parts]) + " " + top[0]
+        chain_width = sum([w for _, w in parts]) + len(parts) + top[1]
+        rows.append((name(r.entity), top, (chain, chain_width)))
+    headers = ["entity", "ultimate parent", "chain"]
+    cols = [width(h) for h in headers]
+    for row in rows:
+        cols = [max(c, w) for c, (_, w) in zip(cols, row, strict=True)]
+    lines = ["  ".join(h + " " * (c - width(h)) for h, c in zip(headers, cols, strict=True))]
+    lines[0] = lines[0].rstrip()
+    lines.append("  ".join("-" * c for c in cols))
+    lines += [
+        "  ".join(t + " " * (c - w) for (t, w), c in zip(row, cols, strict=True)).rstrip()
+        for row in rows
+    ]
+    return "\n".join(lines)
 
 
 def format_paths(g: nx.MultiDiGraph, paths: list[list[Step]]) -> str:

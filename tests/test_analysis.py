@@ -282,3 +282,20 @@ def test_records_show_labels(chain):
     rows = A.records(chain, A.exposure(chain, hops=2))
     assert rows[0] == {"entity": "Designer", "hops": 1, "controlled": "Cloud",
                        "path": "Designer - Cloud"}  # fmt: skip
+
+
+def test_rollup_table_is_set_like_any_table(chain):
+    from kg.query import table
+
+    names = ["ファブ", "Ｘ社", "abc", "東京エレクトロン"]  # wide, narrow and mixed labels
+    for i, node in enumerate(chain.nodes):
+        chain.nodes[node]["label_ja"] = names[i % 4] + str(i)
+    ups = A.roll_up(chain)
+    expected = table(
+        ["entity", "ultimate parent", "chain"],
+        [[A._name(chain, r.entity), A.label(chain, r.parent),
+          " ".join(f"{A.label(chain, x)} -{rel}->"
+                   for x, rel in zip(r.chain, r.relations, strict=False))
+          + f" {A.label(chain, r.parent)}"] for r in ups],
+    )  # fmt: skip
+    assert A._rollup_table(chain, ups) == expected
