@@ -9,7 +9,9 @@ claim IRI, from subject to object, with the attributes
 so every edge carries its own evidence. Denied claims are left out unless asked for (a denied
 fact is not a fact). The analyses take such a graph and return plain data:
 
-    central_entities   most central entities of a relation subgraph (supply by default)
+    central_entities   most central entities of a relation subgraph (supply by default);
+                       betweenness exact up to BETWEENNESS_EXACT_MAX_NODES entities,
+                       estimated from seeded samples above (and the output says so)
     exposure           entities within N hops of an export-controlled entity along supply edges
     roll_up            ownership and subsidiary chains up to the ultimate parent
     communities        Louvain communities (`seed=`)
