@@ -9,7 +9,9 @@ claim IRI, from subject to object, with the attributes
 so every edge carries its own evidence. Denied claims are left out unless asked for (a denied
 fact is not a fact). The analyses take such a graph and return plain data:
 
-    central_entities   most central entities of a relation subgraph (supply by default)
+    central_entities   most central entities of a relation subgraph (supply by default);
+                       betweenness exact up to BETWEENNESS_EXACT_MAX_NODES entities,
+                       estimated from seeded samples above (and the output says so)
     exposure           entities within N hops of an export-controlled entity along supply edges
     roll_up            ownership and subsidiary chains up to the ultimate parent
     communities        Louvain communities (`seed=`)
@@ -44,6 +46,22 @@ EDGE_ATTRIBUTES = (
 
 # ----------------------------------------------------------------- projection
 
+# Every claim with its evidence. Each property is its own subquery: Oxigraph then joins whole
+# property scans by hash instead of one index lookup per claim and property. In the union
+# default graph a triple comes once per named graph holding it, hence DISTINCT.
+_CLAIMS = """SELECT DISTINCT ?c ?s ?p ?o ?m ?sentence ?conf ?a ?title ?date WHERE {
+  { SELECT ?c WHERE { ?c a kg:Claim } }
+  { SELECT ?c ?s WHERE { ?c rdf:subject ?s } }
+  { SELECT ?c ?p WHERE { ?c rdf:predicate ?p } }
+  { SELECT ?c ?o WHERE { ?c rdf:object ?o } }
+  { SELECT ?c ?m WHERE { ?c kg:modality ?m } }
+  { SELECT ?c ?sentence WHERE { ?c kg:sentence ?sentence } }
+  { SELECT ?c ?a WHERE { ?c prov:wasDerivedFrom ?a } }
+  OPTIONAL { SELECT ?c ?conf WHERE { ?c kg:confidence ?conf } }
+  OPTIONAL { SELECT ?a ?title WHERE { ?a dcterms:title ?title } }
+  OPTIONAL { SELECT ?a ?date WHERE { ?a dcterms:date ?date } }
+}"""
+
 
 def project(
     store: ox.Store,
@@ -72,31 +90,27 @@ def project(
         since = _check_date(since)
 
     g = nx.MultiDiGraph()
-    rows = _select(
-        store,
-        """SELECT DISTINCT ?c ?s ?p ?o ?m ?sentence ?conf ?a ?title ?date WHERE {
-  ?c a kg:Claim ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:modality ?m ;
-     kg:sentence ?sentence ; prov:wasDerivedFrom ?a .
-  OPTIONAL { ?c kg:confidence ?conf }
-  OPTIONAL { ?a dcterms:title ?title } OPTIONAL { ?a dcterms:date ?date }
-} ORDER BY ?c""",
-    )
-    for r in rows:
-        rel = r["p"].value.removeprefix(str(KG))
-        mod = r["m"].value.removeprefix(str(KG))
-        date = _v(r, "date")
+    kg_ns = str(KG)
+    edges = []
+    # sorted by claim in Python afterwards (the order ORDER BY ?c gave)
+    for c, s, p, o, m, sentence, conf, a, title, date in _select(store, _CLAIMS):
+        rel = p.value.removeprefix(kg_ns)
+        mod = m.value.removeprefix(kg_ns)
         if wanted_rel is not None and rel not in wanted_rel:
             continue
         if mod not in wanted_mod:
             continue
-        if since is not None and (date is None or date[:10] < since):
+        day = date.value if date is not None else None
+        if since is not None and (day is None or day[:10] < since):
             continue
+        edges.append((c.value, s.value, o.value, rel, mod, a.value,
+                      title.value if title is not None else None, day, sentence.value,
+                      float(conf.value) if conf is not None else None))  # fmt: skip
+    edges.sort(key=lambda e: e[0])
+    for c, s, o, rel, mod, a, title, day, sentence, conf in edges:
         g.add_edge(
-            r["s"].value, r["o"].value, key=r["c"].value,
-            relation=rel, modality=mod, article=r["a"].value, title=_v(r, "title"),
-            date=date, sentence=r["sentence"].value,
-            confidence=float(r["conf"].value) if r["conf"] is not None else None,
-            claim=r["c"].value,
+            s, o, key=c, relation=rel, modality=mod, article=a, title=title, date=day,
+            sentence=sentence, confidence=conf, claim=c,
         )  # fmt: skip
     _describe_nodes(store, g)
     return g
@@ -124,16 +138,23 @@ def _describe_nodes(store: ox.Store, g: nx.MultiDiGraph) -> None:
     """Class, Japanese and English label, aliases and tickers of every node of `g`."""
     if not g:
         return
-    values = " ".join(f"<{n}>" for n in sorted(g.nodes))
     info: dict[str, dict] = {n: {"classes": set(), "ja": [], "en": [], "other": [], "alt": set()}
                              for n in g.nodes}  # fmt: skip
+    # one scan per property over the whole store, duplicates (one per article graph that
+    # describes the entity) dropped by the engine; entities that are no node are skipped
+    classes = " ".join(f"kg:{c}" for c in CLASSES)
     for r in _select(
         store,
-        f"""SELECT DISTINCT ?e ?k ?v WHERE {{ VALUES ?e {{ {values} }}
-  {{ ?e a ?v BIND("type" AS ?k) }} UNION {{ ?e rdfs:label ?v BIND("label" AS ?k) }}
+        f"""SELECT DISTINCT ?e ?k ?v WHERE {{
+  {{ VALUES ?v {{ {classes} }} ?e a ?v BIND("type" AS ?k) }}
+  UNION {{ ?e rdfs:label ?v BIND("label" AS ?k) }}
   UNION {{ ?e skos:altLabel|kg:ticker ?v BIND("alt" AS ?k) }} }}""",
     ):
-        d, kind, term = info[r["e"].value], r["k"].value, r["v"]
+        e, kind, term = r
+        d = info.get(e.value)
+        if d is None:
+            continue
+        kind = kind.value
         if kind == "type":
             d["classes"].add(term.value.removeprefix(str(KG)))
         elif kind == "label":
@@ -188,6 +209,15 @@ def simple(g: nx.MultiDiGraph, *, directed: bool = True) -> nx.Graph:
 # ----------------------------------------------------------------- centrality
 
 
+# Exact betweenness costs one breadth-first search per entity (Brandes): about 5 s for a
+# 2,400-entity subgraph here, 30 s for 4,300. Above BETWEENNESS_EXACT_MAX_NODES entities it is
+# estimated from BETWEENNESS_SAMPLES source entities drawn with a fixed seed (networkx's `k`),
+# so it is reproducible but approximate, and `format_analysis` says so.
+BETWEENNESS_EXACT_MAX_NODES = 1000
+BETWEENNESS_SAMPLES = 500
+BETWEENNESS_SEED = 0
+
+
 @dataclass(frozen=True)
 class Centrality:
     entity: str
@@ -197,26 +227,50 @@ class Centrality:
     betweenness: float  # normalised betweenness on the undirected subgraph
 
 
+def betweenness_samples(nodes: int, *, exact: bool | None = None) -> int | None:
+    """How many source entities the betweenness of a subgraph of `nodes` entities is
+    estimated from, or None when it is computed exactly: exactly up to
+    BETWEENNESS_EXACT_MAX_NODES entities (or always, with `exact=True`)."""
+    if exact or (exact is None and nodes <= BETWEENNESS_EXACT_MAX_NODES):
+        return None
+    return min(BETWEENNESS_SAMPLES, nodes)
+
+
 def central_entities(
-    g: nx.MultiDiGraph, relations: Iterable[str] = SUPPLY_RELATIONS, *, top: int = 10
+    g: nx.MultiDiGraph,
+    relations: Iterable[str] = SUPPLY_RELATIONS,
+    *,
+    top: int = 10,
+    exact: bool | None = None,
 ) -> list[Centrality]:
     """The `top` entities of the `relations` subgraph by degree, then betweenness, then IRI.
 
     Degree counts distinct neighbours, so one fact repeated in many articles counts once.
+    Betweenness is exact up to BETWEENNESS_EXACT_MAX_NODES entities in the subgraph and
+    estimated from BETWEENNESS_SAMPLES seeded source entities above (see
+    `betweenness_samples`); `exact=True` always computes it exactly, however long it takes.
     """
+    return _central(g, relations, top=top, exact=exact)[0]
+
+
+def _central(
+    g: nx.MultiDiGraph, relations: Iterable[str], *, top: int, exact: bool | None
+) -> tuple[list[Centrality], int | None, int]:
+    """`central_entities`, the number of sampled sources (None: exact), the subgraph's size."""
     import networkx as nx
 
     sub = simple(relation_subgraph(g, relations))
     if not sub:
-        return []
+        return [], None, 0
     und = sub.to_undirected()
-    between = nx.betweenness_centrality(und, normalized=True)
+    k = betweenness_samples(len(und), exact=exact)
+    between = nx.betweenness_centrality(und, k=k, normalized=True, seed=BETWEENNESS_SEED)
     ranked = [
         Centrality(n, und.degree(n), sub.out_degree(n), sub.in_degree(n), between[n])
         for n in sub.nodes
     ]
     ranked.sort(key=lambda c: (-c.degree, -c.betweenness, c.entity))
-    return ranked[:top]
+    return ranked[:top], k, len(und)
 
 
 # ----------------------------------------------------------------- exposure
@@ -303,30 +357,57 @@ def roll_up(g: nx.MultiDiGraph, relations: Iterable[str] = OWNERSHIP_RELATIONS) 
     """Every entity that has an owner or parent, rolled up to each of its ultimate parents.
 
     A chain follows `subsidiaryOf` and `ownedBy` edges (owned -> owner) as long as they go;
-    an entity with two owners gets one roll-up per ultimate parent (the shortest chain to
-    it). In an ownership cycle the chain stops before repeating an entity.
+    an entity with several ultimate parents gets one roll-up for each, along the shortest
+    chain to it (the first by IRI among equally short ones). An ultimate parent is an owner
+    nobody owns; an ownership cycle nothing outside it owns (X owns Y owns X) has none, so
+    there the chain runs to the member of the cycle farthest from the entity and stops
+    before repeating an entity. An entity owned through a cycle that does lead out rolls up
+    only to the parents beyond it.
+
+    One breadth-first search per owned entity, so linear in the ownership graph per entity:
+    enumerating every chain, as this once did, is exponential in the cycles of a large graph.
     """
+    import networkx as nx
+
     wanted = set(relations)
     owners: dict[str, dict[str, str]] = {}
     for u, v, rel in sorted(g.edges(data="relation")):
         if rel in wanted and u != v:
             owners.setdefault(u, {}).setdefault(v, rel)
+    ups = {u: sorted(by.items()) for u, by in owners.items()}
+    # ownership cycles that nothing outside owns: entity -> its cycle
+    closed: dict[str, frozenset[str]] = {}
+    owner_graph = nx.DiGraph([(u, v) for u, by in owners.items() for v in by])
+    for scc in nx.strongly_connected_components(owner_graph):
+        if len(scc) > 1 and all(v in scc for u in scc for v in owners.get(u, ())):
+            members = frozenset(scc)
+            closed.update(dict.fromkeys(members, members))
     out: list[RollUp] = []
     for start in sorted(owners):
-        found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-        frontier = [((start,), ())]
-        while frontier:
-            nxt = []
-            for chain, rels in frontier:
-                ups = [(o, r) for o, r in sorted(owners.get(chain[-1], {}).items())
-                       if o not in chain]  # fmt: skip
-                if not ups:
-                    if len(chain) > 1 and chain[-1] not in found:
-                        found[chain[-1]] = (chain, rels)
-                    continue
-                nxt += [((*chain, o), (*rels, r)) for o, r in ups]
-            frontier = nxt
-        out += [RollUp(start, top, c, r) for top, (c, r) in sorted(found.items())]
+        # breadth-first, owners in IRI order: the first chain found to a node is the
+        # shortest, and the first by IRI among the shortest
+        step: dict[str, tuple[str, str] | None] = {start: None}
+        depth = {start: 0}
+        order = [start]
+        for u in order:
+            for o, rel in ups.get(u, ()):
+                if o not in step:
+                    step[o] = (u, rel)
+                    depth[o] = depth[u] + 1
+                    order.append(o)
+        tops = [n for n in order[1:] if n not in owners]
+        farthest: dict[frozenset[str], str] = {}
+        for n in order:
+            cycle = closed.get(n)
+            if cycle is not None and (cycle not in farthest or depth[n] > depth[farthest[cycle]]):
+                farthest[cycle] = n
+        tops += [n for n in farthest.values() if n != start]
+        for top in sorted(tops):
+            chain, rels = [top], []
+            while (prev := step[chain[-1]]) is not None:
+                chain.append(prev[0])
+                rels.append(prev[1])
+            out.append(RollUp(start, top, tuple(reversed(chain)), tuple(reversed(rels))))
     return out
 
 
@@ -481,6 +562,8 @@ class Analysis:
     rollups: list[RollUp]
     communities: list[list[str]]
     relation_counts: dict[str, int] = field(default_factory=dict)
+    # subgraph name -> (sampled sources, entities) where betweenness is estimated, not exact
+    sampled: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def analyze(
@@ -494,9 +577,13 @@ def analyze(
     """Centrality of the supply subgraph (and of each supply relation), export-control
     exposure within `hops`, ownership roll-ups and communities of the store's graph."""
     g = project(store, since=since)
-    central = {"+".join(SUPPLY_RELATIONS): central_entities(g, SUPPLY_RELATIONS, top=top)}
-    for rel in SUPPLY_RELATIONS:
-        central[rel] = central_entities(g, (rel,), top=top)
+    central: dict[str, list[Centrality]] = {}
+    sampled: dict[str, tuple[int, int]] = {}
+    for rels in (SUPPLY_RELATIONS, *((r,) for r in SUPPLY_RELATIONS)):
+        name = "+".join(rels)
+        central[name], k, size = _central(g, rels, top=top, exact=None)
+        if k is not None:
+            sampled[name] = (k, size)
     return Analysis(
         graph=g,
         central=central,
@@ -506,6 +593,7 @@ def analyze(
         rollups=roll_up(g),
         communities=communities(g, seed=seed),
         relation_counts=dict(Counter(r for _, _, r in g.edges(data="relation"))),
+        sampled=sampled,
     )
 
 
@@ -557,6 +645,12 @@ def format_analysis(an: Analysis) -> str:
         if not ranking:
             out.append("  (no such edges)")
             continue
+        if name in an.sampled:
+            k, size = an.sampled[name]
+            out.append(
+                f"  betweenness approximate: estimated from {k} of {size} entities "
+                f"(seed {BETWEENNESS_SEED}; exact up to {BETWEENNESS_EXACT_MAX_NODES})"
+            )
         out.append(table(
             ["entity", "degree", "out", "in", "betweenness"],
             [[_name(g, c.entity), str(c.degree), str(c.out_degree), str(c.in_degree),
@@ -581,13 +675,7 @@ def format_analysis(an: Analysis) -> str:
         out.append("  (none)")
     out += ["", "ownership roll-up (subsidiaryOf / ownedBy chains to the ultimate parent)"]
     if an.rollups:
-        out.append(table(
-            ["entity", "ultimate parent", "chain"],
-            [[_name(g, r.entity), label(g, r.parent),
-              " ".join(f"{label(g, n)} -{rel}->" for n, rel in zip(r.chain, r.relations,
-                                                                   strict=False))
-              + f" {label(g, r.parent)}"] for r in an.rollups],
-        ))  # fmt: skip
+        out.append(_rollup_table(g, an.rollups))
     else:
         out.append("  (none)")
     out += ["", "communities (Louvain)"]
@@ -597,6 +685,64 @@ def format_analysis(an: Analysis) -> str:
     else:
         out.append("  (none)")
     return "\n".join(out)
+
+
+def _rollup_table(g: nx.MultiDiGraph, rollups: list[RollUp]) -> str:
+    """The roll-up table, as `kg.query.table` sets it, with the width of every cell summed
+    from the widths of its labels: there may be hundreds of thousands of long chains."""
+    from kg.query import _width
+
+    widths: dict[str, int] = {}
+    names: dict[str, tuple[str, int]] = {}
+    labels: dict[str, tuple[str, int]] = {}
+
+    def width(text: str) -> int:
+        w = widths.get(text)
+        if w is None:
+            w = widths[text] = _width(text)
+        return w
+
+    def name(n: str) -> tuple[str, int]:
+        if n not in names:
+            text = _name(g, n)
+            names[n] = (text, width(text))
+        return names[n]
+
+    def lab(n: str) -> tuple[str, int]:
+        if n not in labels:
+            text = label(g, n)
+            labels[n] = (text, width(text))
+        return labels[n]
+
+    steps: dict[tuple[str, str], tuple[str, int]] = {}
+
+    def step(n: str, rel: str) -> tuple[str, int]:
+        found = steps.get((n, rel))
+        if found is None:
+            text, w = lab(n)
+            found = steps[(n, rel)] = (f"{text} -{rel}->", w + width(rel) + 4)
+        return found
+
+    rows = []
+    for r in rollups:
+        parts = [step(n, rel) for n, rel in zip(r.chain, r.relations, strict=False)]
+        top = lab(r.parent)
+        # "label -rel->" steps joined by spaces, then " parent"
+        chain = " ".join([t for t, _ in parts]) + " " + top[0]
+        chain_width = sum([w for _, w in parts]) + len(parts) + top[1]
+        rows.append((name(r.entity), top, (chain, chain_width)))
+    headers = ["entity", "ultimate parent", "chain"]
+    cols = [width(h) for h in headers]
+    for row in rows:
+        cols = [max(c, w) for c, (_, w) in zip(cols, row, strict=True)]
+    lines = ["  ".join(h + " " * (c - width(h)) for h, c in zip(headers, cols, strict=True))]
+    lines[0] = lines[0].rstrip()
+    lines.append("  ".join("-" * c for c in cols))
+    lines += [
+        "  ".join(t + " " * (c - w) for (t, w), c in zip(row, cols, strict=True)).rstrip()
+        for row in rows
+    ]
+    return "\n".join(lines)
 
 
 def format_paths(g: nx.MultiDiGraph, paths: list[list[Step]]) -> str:

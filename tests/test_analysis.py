@@ -75,6 +75,24 @@ def test_centrality_order_counts_distinct_supply_neighbours(chain):
     assert all(c.betweenness == 0 for c in ranking[2:])
     assert n("Rival") not in {c.entity for c in ranking}
     assert [c.entity for c in A.central_entities(chain, ("manufacturesFor",), top=1)] == [n("Fab")]
+    # exact on a graph this small: 7 of the 10 pairs of the other five go through Fab
+    assert [round(c.betweenness, 9) for c in ranking] == [0.7, 0.4, 0, 0, 0, 0]
+
+
+def test_betweenness_is_sampled_only_above_the_threshold(chain, monkeypatch):
+    exact = A.central_entities(chain, top=10)
+    assert A.betweenness_samples(A.BETWEENNESS_EXACT_MAX_NODES) is None
+    assert A.betweenness_samples(A.BETWEENNESS_EXACT_MAX_NODES + 1) == A.BETWEENNESS_SAMPLES
+    assert A.betweenness_samples(10**6, exact=True) is None
+    # a six-entity supply subgraph above a threshold of 5: estimated from 3 seeded sources
+    monkeypatch.setattr(A, "BETWEENNESS_EXACT_MAX_NODES", 5)
+    monkeypatch.setattr(A, "BETWEENNESS_SAMPLES", 3)
+    assert A.betweenness_samples(6) == 3
+    sampled = A.central_entities(chain, top=10)
+    assert sampled == A.central_entities(chain, top=10)  # the same sample every time
+    assert [c.degree for c in sampled] == [c.degree for c in exact]
+    assert [c.betweenness for c in sampled] != [c.betweenness for c in exact]
+    assert A.central_entities(chain, top=10, exact=True) == exact
 
 
 def test_exposure_along_supply_edges(chain):
@@ -110,6 +128,32 @@ def test_roll_up_to_ultimate_parent(chain):
     assert A.groups(A.roll_up(chain))[n("Group")] == sorted(
         [n("Fab"), n("HoldCo"), n("JV"), n("Unit")]
     )
+
+
+def test_roll_up_through_cycles():
+    g = nx.MultiDiGraph()
+    # P -> Q -> R -> P, and R -> Top: a cycle that leads out rolls up beyond it
+    for s, o in (("P", "Q"), ("Q", "R"), ("R", "P"), ("R", "Top"), ("Sub", "P")):
+        add(g, s, "ownedBy", o)
+    ups = {(r.entity, r.parent): r.chain for r in A.roll_up(g)}
+    assert ups == {
+        (n("P"), n("Top")): (n("P"), n("Q"), n("R"), n("Top")),
+        (n("Q"), n("Top")): (n("Q"), n("R"), n("Top")),
+        (n("R"), n("Top")): (n("R"), n("Top")),
+        (n("Sub"), n("Top")): (n("Sub"), n("P"), n("Q"), n("R"), n("Top")),
+    }
+    # 12 firms all owning each other: no chain enumeration (12! chains), one search each;
+    # nothing outside owns them, so each rolls up to the farthest member, the first by IRI
+    firms = [f"F{i:02}" for i in range(12)]
+    g = nx.MultiDiGraph()
+    for a in firms:
+        for b in firms:
+            if a != b:
+                add(g, a, "subsidiaryOf", b)
+    ups = A.roll_up(g)
+    assert [(r.entity, r.parent, len(r.chain)) for r in ups] == [
+        (n(a), n("F01" if a == "F00" else "F00"), 2) for a in firms
+    ]
 
 
 def test_shortest_path_carries_evidence(chain):
@@ -206,6 +250,17 @@ def test_analyze_on_store(hand_store):
     text = A.format_analysis(an)
     for heading in ("most central entities", "exposure", "ownership roll-up", "communities"):
         assert heading in text
+    assert an.sampled == {} and "approximate" not in text  # a small graph: exact betweenness
+
+
+def test_analyze_says_when_betweenness_is_approximate(hand_store, monkeypatch):
+    monkeypatch.setattr(A, "BETWEENNESS_EXACT_MAX_NODES", 1)
+    monkeypatch.setattr(A, "BETWEENNESS_SAMPLES", 2)
+    an = A.analyze(graph.open_store(hand_store, create=False))
+    supply = "suppliesTo+manufacturesFor"
+    size = len(A.relation_subgraph(an.graph, A.SUPPLY_RELATIONS))
+    assert an.sampled[supply] == (2, size)
+    assert "betweenness approximate: estimated from 2 of" in A.format_analysis(an)
 
 
 def test_cli_analyze_and_explain(hand_store):
@@ -227,3 +282,20 @@ def test_records_show_labels(chain):
     rows = A.records(chain, A.exposure(chain, hops=2))
     assert rows[0] == {"entity": "Designer", "hops": 1, "controlled": "Cloud",
                        "path": "Designer - Cloud"}  # fmt: skip
+
+
+def test_rollup_table_is_set_like_any_table(chain):
+    from kg.query import table
+
+    names = ["ファブ", "Ｘ社", "abc", "東京エレクトロン"]  # wide, narrow and mixed labels
+    for i, node in enumerate(chain.nodes):
+        chain.nodes[node]["label_ja"] = names[i % 4] + str(i)
+    ups = A.roll_up(chain)
+    expected = table(
+        ["entity", "ultimate parent", "chain"],
+        [[A._name(chain, r.entity), A.label(chain, r.parent),
+          " ".join(f"{A.label(chain, x)} -{rel}->"
+                   for x, rel in zip(r.chain, r.relations, strict=False))
+          + f" {A.label(chain, r.parent)}"] for r in ups],
+    )  # fmt: skip
+    assert A._rollup_table(chain, ups) == expected
