@@ -140,23 +140,18 @@ def build(
             prefilter=not full_parse,
             executor=executor,
             scheduler=scheduler,
+            validate=validate_after,
         )
     finally:
         if bar:
             bar[0][0].stop()
     for s in report.skipped:
         _err(f"warning: {s.path}: {s.reason}")
-    if validate_after and report.rebuilt:
-        from kg import graph
-        from kg.shapes import validate as run_validate
-
-        written = [graph.article_iri(key) for key in report.rebuilt]
-        violations = run_validate(graph.open_store(target), graphs=written)
-        if violations:
-            _err(
-                f"warning: the articles written violate {len(violations)} SHACL constraint(s);"
-                " run `kg validate` to list them"
-            )
+    if report.violations:
+        _err(
+            f"warning: the articles written violate {len(report.violations)} SHACL"
+            " constraint(s); run `kg validate` to list them"
+        )
     _out(
         "\n".join(
             [

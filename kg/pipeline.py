@@ -39,6 +39,7 @@ class BuildReport:
     rebuilt: list[str] = field(default_factory=list)  # article keys
     removed: list[str] = field(default_factory=list)
     sentences_parsed: int = 0  # sentences that went through GiNZA (not from the cache)
+    violations: list = field(default_factory=list)  # kg.shapes.Violation of graphs written
     entities: int = 0  # totals in the store after the build
     facts: int = 0
     claims: int = 0
@@ -81,6 +82,7 @@ def build(
     prefilter: bool = True,
     executor: str = "local",
     scheduler: str | None = None,
+    validate: bool = False,
 ) -> BuildReport:
     """Build or update the store under `store` (see `kg.graph.store_dir`) from `paths`.
 
@@ -88,17 +90,35 @@ def build(
     written. The store is written under its build lock (`kg.storelock`); if another build
     holds it for more than `wait` seconds, `StoreBusyError`. `prefilter` parses only
     sentences that can yield a fact (`kg.prefilter`); `executor="dask"` parses and extracts
-    on a Dask cluster (`kg.distributed`), the one at `scheduler` or a local one. Returns a
-    `BuildReport`.
+    on a Dask cluster (`kg.distributed`), the one at `scheduler` or a local one. With
+    `validate`, every article graph written is checked against the SHACL shapes as soon as
+    it is written (`kg.shapes.validate`), while the parsers go on; the violations are in
+    the report. Returns a `BuildReport`.
     """
+
+    started = time.perf_counter()
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    if executor not in ("local", "dask"):
+        from kg.errors import ExecutorError
+
+        raise ExecutorError(f"unknown executor {executor!r}; use local or dask")
+    with _parser_pool(n_process if executor == "local" else 1) as pool:
+        return _build(
+            paths, store, strict, min_confidence, n_process, progress, wait, prefilter,
+            executor, scheduler, validate, pool, started,
+        )  # fmt: skip
+
+
+def _build(
+    paths, store, strict, min_confidence, n_process, progress, wait, prefilter, executor,
+    scheduler, validate, pool, started,
+) -> BuildReport:  # fmt: skip
     from kg import graph
     from kg.corpus import load_corpus
     from kg.storelock import build_lock
     from kg.vocab import ontology_dir
 
-    started = time.perf_counter()
-    if isinstance(paths, str | os.PathLike):
-        paths = [paths]
     corpus = load_corpus(list(paths), strict=strict)  # raises before the store is touched
     version = pipeline_version(min_confidence)
     bases = [(Path(p) if Path(p).is_dir() else Path(p).parent, _root_of(p)) for p in paths]
@@ -127,10 +147,6 @@ def build(
             else:
                 todo.append((article, root))
 
-        if executor not in ("local", "dask"):
-            from kg.errors import ExecutorError
-
-            raise ExecutorError(f"unknown executor {executor!r}; use local or dask")
         _process(
             todo,
             ox_store,
@@ -143,6 +159,8 @@ def build(
             prefilter=prefilter,
             executor=executor,
             scheduler=scheduler,
+            pool=pool,
+            validate=validate,
         )
 
         # Articles gone from a corpus directory built before: drop their graphs. Only
@@ -197,16 +215,23 @@ def _root_for(article: Article, bases: list[tuple[Path, str]]) -> str:
     return bases[0][1]
 
 
-def _write(ox_store, items, version: str, min_confidence: float, report) -> None:
+def _write(ox_store, items, version: str, min_confidence: float, report, validate: bool) -> None:
     """Write `(article, root, entities, facts)` items, each article's graph replaced in one
-    transaction (`kg.graph.write_article`), so a killed build leaves every graph whole."""
+    transaction (`kg.graph.write_article`), so a killed build leaves every graph whole;
+    with `validate`, check the graphs just written against the shapes."""
     from kg import graph
 
+    written = []
     for article, root, entities, facts in items:
         facts = [f for f in facts if f.confidence >= min_confidence]
         quads = graph.article_quads(article, entities, facts, extractor=version, root=root)
-        graph.write_article(ox_store, graph.article_iri(article.key), quads)
+        written.append(graph.article_iri(article.key))
+        graph.write_article(ox_store, written[-1], quads)
         report.rebuilt.append(article.key)
+    if validate and written:
+        from kg.shapes import validate as check
+
+        report.violations.extend(check(ox_store, graphs=written))
 
 
 # ----------------------------------------------------------------- one article, anywhere
@@ -295,25 +320,35 @@ def _pool_task(args: tuple[int, str, bytes | None, bool]) -> tuple[int, ArticleR
     return i, extract_text(text, blob, prefilter)
 
 
-@contextmanager
-def _parser_pool(n_process: int) -> Iterator[Mapper]:
-    """A pool of `n_process` fresh processes (spawned, not forked: the driver holds the open
-    store) that each load GiNZA once, then parse, link and extract whole articles; only
-    facts and DocBin bytes come back, so the driver's work per article stays small."""
-    import multiprocessing
+class _ParserPool:
+    """`n_process` parser processes, spawned when the build starts so that they load GiNZA
+    while the driver reads the corpus and the store (spawned, not forked: the driver holds
+    the open store). Each parses, links and extracts whole articles; only facts and DocBin
+    bytes come back, so the driver's work per article stays small."""
 
-    pool = multiprocessing.get_context("spawn").Pool(n_process, initializer=_pool_worker_init)
+    def __init__(self, n_process: int) -> None:
+        import multiprocessing
 
-    def mapper(texts, cached, prefilter):
+        ctx = multiprocessing.get_context("spawn")
+        self.pool = ctx.Pool(n_process, initializer=_pool_worker_init)
+
+    def __call__(self, texts, cached, prefilter) -> Iterator[tuple[int, ArticleResult]]:
         tasks = [(i, t, c, prefilter) for i, (t, c) in enumerate(zip(texts, cached, strict=True))]
-        yield from pool.imap_unordered(_pool_task, tasks, chunksize=1)
+        yield from self.pool.imap_unordered(_pool_task, tasks, chunksize=1)
 
+
+@contextmanager
+def _parser_pool(n_process: int) -> Iterator[_ParserPool | None]:
+    """A `_ParserPool` for `n_process > 1` (None otherwise), shut down on leaving."""
+    if n_process <= 1:
+        yield None
+        return
+    pool = _ParserPool(n_process)
     try:
-        yield mapper
-        pool.close()
-        pool.join()
+        yield pool
     finally:
-        pool.terminate()
+        pool.pool.terminate()  # idle by now, or interrupted: no work of theirs is lost
+        pool.pool.join()
 
 
 @contextmanager
@@ -337,11 +372,13 @@ def _process(
     prefilter: bool = True,
     executor: str = "local",
     scheduler: str | None = None,
+    pool: _ParserPool | None = None,
+    validate: bool = False,
 ) -> None:
     """Parse, link, extract and write the articles in `todo`.
 
-    Where the work runs: in this process (`n_process=1` or a single article), in a pool of
-    `n_process` parser processes, or on a Dask cluster. The parse cache stays with this
+    Where the work runs: in this process (no `pool`, or a single article to parse), in the
+    pool of parser processes, or on a Dask cluster. The parse cache stays with this
     process: cached parses are sent along as DocBin bytes and fresh ones come back with the
     facts. Results are written as they arrive, `CHUNK` articles at a time.
     """
@@ -361,8 +398,8 @@ def _process(
         progress(0, total)
     if executor == "dask":
         runner = _dask_mapper(scheduler, n_process)
-    elif n_process > 1 and sum(c is None for c in cached) > 1:
-        runner = _parser_pool(min(n_process, len(todo)))
+    elif pool is not None and sum(c is None for c in cached) > 1:
+        runner = nullcontext(pool)
     else:
         runner = nullcontext(_in_process)
     with runner as mapper:
@@ -377,8 +414,8 @@ def _process(
             if progress:
                 progress(done, total)
             if len(items) >= CHUNK:
-                _write(ox_store, items, version, min_confidence, report)
+                _write(ox_store, items, version, min_confidence, report, validate)
                 items = []
-        _write(ox_store, items, version, min_confidence, report)
+        _write(ox_store, items, version, min_confidence, report, validate)
     order = {a.key: n for n, (a, _) in enumerate(todo)}
     report.rebuilt.sort(key=order.__getitem__)

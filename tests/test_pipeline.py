@@ -109,9 +109,9 @@ def test_parser_pool_build_equals_single_process_build(tiny_built, tmp_path, mon
     expected = graph.export(graph.open_store(store, create=False), "nquads")
     shutil.copytree(corpus, tmp_path / "corpus")
     monkeypatch.chdir(tmp_path)  # corpus roots are recorded relative to the current dir
-    report = build(["corpus"], store="pool-store", n_process=2)
+    report = build(["corpus"], store="pool-store", n_process=2, validate=True)
     assert report.rebuilt == ["a/huawei.md", "a/smic.md", "b/nvidia.md"]  # corpus order
-    assert report.sentences_parsed > 0
+    assert report.sentences_parsed > 0 and report.violations == []
     assert graph.export(graph.open_store("pool-store"), "nquads") == expected
     graph.close_store("pool-store")
 
