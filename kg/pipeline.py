@@ -95,6 +95,10 @@ def build(
     it is written (`kg.shapes.validate`), while the parsers go on; the violations are in
     the report. Returns a `BuildReport`.
     """
+    from kg import graph
+    from kg.corpus import load_corpus
+    from kg.storelock import build_lock
+    from kg.vocab import ontology_dir
 
     started = time.perf_counter()
     if isinstance(paths, str | os.PathLike):
@@ -103,22 +107,6 @@ def build(
         from kg.errors import ExecutorError
 
         raise ExecutorError(f"unknown executor {executor!r}; use local or dask")
-    with _parser_pool(n_process if executor == "local" else 1) as pool:
-        return _build(
-            paths, store, strict, min_confidence, n_process, progress, wait, prefilter,
-            executor, scheduler, validate, pool, started,
-        )  # fmt: skip
-
-
-def _build(
-    paths, store, strict, min_confidence, n_process, progress, wait, prefilter, executor,
-    scheduler, validate, pool, started,
-) -> BuildReport:  # fmt: skip
-    from kg import graph
-    from kg.corpus import load_corpus
-    from kg.storelock import build_lock
-    from kg.vocab import ontology_dir
-
     corpus = load_corpus(list(paths), strict=strict)  # raises before the store is touched
     version = pipeline_version(min_confidence)
     bases = [(Path(p) if Path(p).is_dir() else Path(p).parent, _root_of(p)) for p in paths]
@@ -159,7 +147,6 @@ def _build(
             prefilter=prefilter,
             executor=executor,
             scheduler=scheduler,
-            pool=pool,
             validate=validate,
         )
 
@@ -320,35 +307,27 @@ def _pool_task(args: tuple[int, str, bytes | None, bool]) -> tuple[int, ArticleR
     return i, extract_text(text, blob, prefilter)
 
 
-class _ParserPool:
-    """`n_process` parser processes, spawned when the build starts so that they load GiNZA
-    while the driver reads the corpus and the store (spawned, not forked: the driver holds
-    the open store). Each parses, links and extracts whole articles; only facts and DocBin
-    bytes come back, so the driver's work per article stays small."""
-
-    def __init__(self, n_process: int) -> None:
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("spawn")
-        self.pool = ctx.Pool(n_process, initializer=_pool_worker_init)
-
-    def __call__(self, texts, cached, prefilter) -> Iterator[tuple[int, ArticleResult]]:
-        tasks = [(i, t, c, prefilter) for i, (t, c) in enumerate(zip(texts, cached, strict=True))]
-        yield from self.pool.imap_unordered(_pool_task, tasks, chunksize=1)
+POOL_MIN_ARTICLES = 4  # fewer articles to parse than this: parse here, spawning costs more
 
 
 @contextmanager
-def _parser_pool(n_process: int) -> Iterator[_ParserPool | None]:
-    """A `_ParserPool` for `n_process > 1` (None otherwise), shut down on leaving."""
-    if n_process <= 1:
-        yield None
-        return
-    pool = _ParserPool(n_process)
+def _parser_pool(n_process: int) -> Iterator[Mapper]:
+    """A pool of `n_process` fresh processes (spawned, not forked: the driver holds the open
+    store) that each load GiNZA once, then parse, link and extract whole articles; only
+    facts and DocBin bytes come back, so the driver's work per article stays small."""
+    import multiprocessing
+
+    pool = multiprocessing.get_context("spawn").Pool(n_process, initializer=_pool_worker_init)
+
+    def mapper(texts, cached, prefilter):
+        tasks = [(i, t, c, prefilter) for i, (t, c) in enumerate(zip(texts, cached, strict=True))]
+        yield from pool.imap_unordered(_pool_task, tasks, chunksize=1)
+
     try:
-        yield pool
+        yield mapper
     finally:
-        pool.pool.terminate()  # idle by now, or interrupted: no work of theirs is lost
-        pool.pool.join()
+        pool.terminate()  # idle by now, or interrupted: no work of theirs is lost
+        pool.join()
 
 
 @contextmanager
@@ -372,15 +351,15 @@ def _process(
     prefilter: bool = True,
     executor: str = "local",
     scheduler: str | None = None,
-    pool: _ParserPool | None = None,
     validate: bool = False,
 ) -> None:
     """Parse, link, extract and write the articles in `todo`.
 
-    Where the work runs: in this process (no `pool`, or a single article to parse), in the
-    pool of parser processes, or on a Dask cluster. The parse cache stays with this
-    process: cached parses are sent along as DocBin bytes and fresh ones come back with the
-    facts. Results are written as they arrive, `CHUNK` articles at a time.
+    Where the work runs: in this process (`n_process=1`, or fewer than `POOL_MIN_ARTICLES`
+    articles to parse), in a pool of `n_process` parser processes, or on a Dask cluster.
+    The parse cache stays with this process: cached parses are sent along as DocBin bytes
+    and fresh ones come back with the facts. Results are written as they arrive, `CHUNK`
+    articles at a time.
     """
     if not todo:
         return
@@ -398,8 +377,8 @@ def _process(
         progress(0, total)
     if executor == "dask":
         runner = _dask_mapper(scheduler, n_process)
-    elif pool is not None and sum(c is None for c in cached) > 1:
-        runner = nullcontext(pool)
+    elif n_process > 1 and sum(c is None for c in cached) >= POOL_MIN_ARTICLES:
+        runner = _parser_pool(n_process)
     else:
         runner = nullcontext(_in_process)
     with runner as mapper:

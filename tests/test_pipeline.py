@@ -109,7 +109,14 @@ def test_parser_pool_build_equals_single_process_build(tiny_built, tmp_path, mon
     expected = graph.export(graph.open_store(store, create=False), "nquads")
     shutil.copytree(corpus, tmp_path / "corpus")
     monkeypatch.chdir(tmp_path)  # corpus roots are recorded relative to the current dir
+    import kg.pipeline
+
+    monkeypatch.setattr(kg.pipeline, "POOL_MIN_ARTICLES", 2)  # the tiny corpus has 3
+    spawned = []
+    real_pool = kg.pipeline._parser_pool
+    monkeypatch.setattr(kg.pipeline, "_parser_pool", lambda n: spawned.append(n) or real_pool(n))
     report = build(["corpus"], store="pool-store", n_process=2, validate=True)
+    assert spawned == [2]
     assert report.rebuilt == ["a/huawei.md", "a/smic.md", "b/nvidia.md"]  # corpus order
     assert report.sentences_parsed > 0 and report.violations == []
     assert graph.export(graph.open_store("pool-store"), "nquads") == expected
