@@ -318,14 +318,18 @@ def article_quads(
 # ----------------------------------------------------------------- writing
 
 
-def write_article(store: ox.Store, graph: str, quads: Sequence[ox.Quad]) -> None:
+def write_article(
+    store: ox.Store, graph: str, quads: Sequence[ox.Quad], *, new: bool = False
+) -> None:
     """Replace the graph `graph` by `quads` in one atomic step.
 
     pyoxigraph 0.5 documents `Store.update` as transactional ("either the full operation
     succeeds, or nothing is written"), and an update request of several operations
     (`DROP ... ; INSERT DATA ...`) is evaluated inside that one transaction, so readers see
     the old graph or the new one, never an empty or half-written graph. Article graphs
-    contain no blank nodes, so INSERT DATA reproduces them exactly.
+    contain no blank nodes, so INSERT DATA reproduces them exactly. With `new=True` (the
+    caller knows the store has no such graph) the quads go in with `Store.extend`, also
+    one transaction and about twice as fast as an update to parse.
     """
     import pyoxigraph as ox
 
@@ -333,6 +337,14 @@ def write_article(store: ox.Store, graph: str, quads: Sequence[ox.Quad]) -> None
         g = ox.NamedNode(graph)  # serialized by pyoxigraph: no text of ours reaches the update
     except ValueError as exc:
         raise StoreError(f"cannot write graph {graph!r}: not an IRI ({exc})") from None
+    if new and isinstance(store, ox.Store):
+        if any(q.graph_name != g for q in quads):
+            raise StoreError(f"cannot write graph <{graph}>: quads of another graph given")
+        try:
+            store.extend(quads)
+        except OSError as exc:
+            raise StoreError(f"cannot write graph <{graph}>: {exc}") from exc
+        return
     body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
     update = f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}"
     try:

@@ -148,6 +148,7 @@ def build(
             executor=executor,
             scheduler=scheduler,
             validate=validate,
+            stored=set(stored),
         )
 
         # Articles gone from a corpus directory built before: drop their graphs. Only
@@ -202,10 +203,13 @@ def _root_for(article: Article, bases: list[tuple[Path, str]]) -> str:
     return bases[0][1]
 
 
-def _write(ox_store, items, version: str, min_confidence: float, report, validate: bool) -> None:
+def _write(
+    ox_store, items, version: str, min_confidence: float, report, validate: bool, stored
+) -> None:
     """Write `(article, root, entities, facts)` items, each article's graph replaced in one
     transaction (`kg.graph.write_article`), so a killed build leaves every graph whole;
-    with `validate`, check the graphs just written against the shapes."""
+    with `validate`, check the graphs just written against the shapes. `stored`: the keys
+    of the articles that have a graph in the store already."""
     from kg import graph
 
     written = []
@@ -213,7 +217,7 @@ def _write(ox_store, items, version: str, min_confidence: float, report, validat
         facts = [f for f in facts if f.confidence >= min_confidence]
         quads = graph.article_quads(article, entities, facts, extractor=version, root=root)
         written.append(graph.article_iri(article.key))
-        graph.write_article(ox_store, written[-1], quads)
+        graph.write_article(ox_store, written[-1], quads, new=article.key not in stored)
         report.rebuilt.append(article.key)
     if validate and written:
         from kg.shapes import validate as check
@@ -352,6 +356,7 @@ def _process(
     executor: str = "local",
     scheduler: str | None = None,
     validate: bool = False,
+    stored: set[str] = frozenset(),
 ) -> None:
     """Parse, link, extract and write the articles in `todo`.
 
@@ -393,8 +398,8 @@ def _process(
             if progress:
                 progress(done, total)
             if len(items) >= CHUNK:
-                _write(ox_store, items, version, min_confidence, report, validate)
+                _write(ox_store, items, version, min_confidence, report, validate, stored)
                 items = []
-        _write(ox_store, items, version, min_confidence, report, validate)
+        _write(ox_store, items, version, min_confidence, report, validate, stored)
     order = {a.key: n for n, (a, _) in enumerate(todo)}
     report.rebuilt.sort(key=order.__getitem__)

@@ -39,7 +39,8 @@ EXTRA = [
     "米国は中国への半導体製造装置の輸出を規制している。",
 ]
 
-# Runs `kg` with kg.graph.write_article wrapped to SIGKILL the process at write KILL_AT:
+# Runs `kg` with kg.graph.write_article wrapped to SIGKILL the process at write KILL_AT (a new
+# article, the 20th write, goes through Store.extend, the others through a SPARQL update):
 # "before" it, "during" it (a timer fires KILL_DELAY s into the update) or "after" it.
 CHILD = """
 import os, signal, sys, threading, time
@@ -49,15 +50,15 @@ delay = float(os.environ.get("KILL_DELAY", "0"))
 real, count = kg.graph.write_article, [0]
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
-def write_article(store, graph, quads):
+def write_article(store, graph, quads, **kw):
     count[0] += 1
     if count[0] != at:
-        return real(store, graph, quads)
+        return real(store, graph, quads, **kw)
     if mode == "before":
         die()
     if mode == "during":
         threading.Timer(delay, die).start()
-    real(store, graph, quads)
+    real(store, graph, quads, **kw)
     die()
     time.sleep(60)
 kg.graph.write_article = write_article
@@ -163,7 +164,7 @@ def run_child(work: Path, **env) -> subprocess.CompletedProcess:
 
 # (write number, mode, delay): the first write, mid-update, the middle, the last write
 KILLS = [(1, "before", 0), (1, "during", 0.0005), (8, "during", 0.002), (13, "after", 0),
-         (20, "after", 0)]  # fmt: skip
+         (20, "during", 0.0005), (20, "after", 0)]  # fmt: skip
 
 
 @pytest.mark.parametrize(("at", "mode", "delay"), KILLS)
