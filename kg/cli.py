@@ -7,6 +7,7 @@ Heavy modules (spaCy, rdflib, pyoxigraph) are imported inside the commands, so
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -74,7 +75,16 @@ def build(
     min_confidence: Annotated[
         float, typer.Option("--min-confidence", help="Drop facts less confident than this.")
     ] = 0.0,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parser processes.")] = 1,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Parser processes (default: one per core, at most 4; used when there is"
+            " enough text to parse).",
+            show_default=False,
+        ),
+    ] = 0,
     wait: Annotated[
         float,
         typer.Option("--wait", help="Seconds to wait for another build of the store to finish."),
@@ -134,7 +144,7 @@ def build(
             store=target,
             strict=strict,
             min_confidence=min_confidence,
-            n_process=jobs,
+            n_process=jobs if jobs > 0 else min(4, os.cpu_count() or 1),
             progress=progress,
             wait=wait,
             prefilter=not full_parse,

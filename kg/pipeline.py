@@ -311,7 +311,13 @@ def _pool_task(args: tuple[int, str, bytes | None, bool]) -> tuple[int, ArticleR
     return i, extract_text(text, blob, prefilter)
 
 
-POOL_MIN_ARTICLES = 4  # fewer articles to parse than this: parse here, spawning costs more
+# Less text to parse than this (about 20 s of GiNZA on one core) is parsed in this process:
+# starting parser processes (each loads GiNZA) would cost more than it saves.
+POOL_MIN_CHARS = 40_000
+
+
+def _uncached_chars(texts: Sequence[str], cached: Sequence[bytes | None]) -> int:
+    return sum(len(t) for t, c in zip(texts, cached, strict=True) if c is None)
 
 
 @contextmanager
@@ -360,8 +366,8 @@ def _process(
 ) -> None:
     """Parse, link, extract and write the articles in `todo`.
 
-    Where the work runs: in this process (`n_process=1`, or fewer than `POOL_MIN_ARTICLES`
-    articles to parse), in a pool of `n_process` parser processes, or on a Dask cluster.
+    Where the work runs: in this process (`n_process=1`, or less than `POOL_MIN_CHARS` of
+    text to parse), in a pool of `n_process` parser processes, or on a Dask cluster.
     The parse cache stays with this process: cached parses are sent along as DocBin bytes
     and fresh ones come back with the facts. Results are written as they arrive, `CHUNK`
     articles at a time.
@@ -382,7 +388,7 @@ def _process(
         progress(0, total)
     if executor == "dask":
         runner = _dask_mapper(scheduler, n_process)
-    elif n_process > 1 and sum(c is None for c in cached) >= POOL_MIN_ARTICLES:
+    elif n_process > 1 and _uncached_chars(texts, cached) >= POOL_MIN_CHARS:
         runner = _parser_pool(n_process)
     else:
         runner = nullcontext(_in_process)

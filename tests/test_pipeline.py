@@ -111,7 +111,7 @@ def test_parser_pool_build_equals_single_process_build(tiny_built, tmp_path, mon
     monkeypatch.chdir(tmp_path)  # corpus roots are recorded relative to the current dir
     import kg.pipeline
 
-    monkeypatch.setattr(kg.pipeline, "POOL_MIN_ARTICLES", 2)  # the tiny corpus has 3
+    monkeypatch.setattr(kg.pipeline, "POOL_MIN_CHARS", 10)  # the tiny corpus is small
     spawned = []
     real_pool = kg.pipeline._parser_pool
     monkeypatch.setattr(kg.pipeline, "_parser_pool", lambda n: spawned.append(n) or real_pool(n))
