@@ -26,14 +26,14 @@ import os, sys, time
 from pathlib import Path
 import kg.graph
 real, paused = kg.graph.write_article, []
-def write_article(store, graph, quads):
+def write_article(store, graph, quads, **kw):
     if not paused:
         paused.append(1)
         Path("ready").touch()
         deadline = time.monotonic() + 120
         while not Path("go").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-    return real(store, graph, quads)
+    return real(store, graph, quads, **kw)
 kg.graph.write_article = write_article
 from kg.cli import app
 app(sys.argv[1:], prog_name="kg")
