@@ -441,7 +441,8 @@ def replace_blocks(text: str, blocks: dict[str, str], saved: str) -> str:
     if unknown:
         raise Failed(f"README.md: no example named {', '.join(sorted(unknown))}")
     begin, end = "<!-- saved-queries:begin -->", "<!-- saved-queries:end -->"
-    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.DOTALL)
+    # whole lines only: the README's prose names the markers too
+    pattern = re.compile(f"^{re.escape(begin)}$.*?^{re.escape(end)}$", re.DOTALL | re.M)
     if not pattern.search(text):
         raise Failed(f"README.md: no {begin} ... {end} markers")
     return pattern.sub(lambda _m: saved, text)
