@@ -40,6 +40,7 @@ EXAMPLES = {
 
 
 QUERY_TIMEOUT = 90  # seconds per query (warm-up and timed runs) before it is reported as too slow
+RDFLIB_TIMEOUT = 30  # the same for rdflib, whose times only bound the ratio to Oxigraph
 ANALYSIS_TIMEOUT = 600  # seconds for the networkx projection, kg analyze, kg viz
 
 # ----------------------------------------------------------------- measuring a process
@@ -239,7 +240,7 @@ def step_query_rdflib(nq: str, reps: int) -> dict:
     signal.signal(signal.SIGALRM, stop)
     for name, text in saved_queries().items():
         q = SPARQL_PREFIXES + text
-        signal.alarm(QUERY_TIMEOUT)  # rdflib is pure Python: the alarm interrupts it
+        signal.alarm(RDFLIB_TIMEOUT)  # rdflib is pure Python: the alarm interrupts it
         try:
             out[name] = _timings(lambda q=q: list(ds.query(q)), reps)
         except TimeoutError:
@@ -464,6 +465,7 @@ def main(argv: list[str] | None = None) -> None:
     rdq.pop("seconds")
     ox_peak = oxq.pop("peak_mb")
     never = f"> {QUERY_TIMEOUT} s (stopped)"
+    never_rdflib = f"> {RDFLIB_TIMEOUT} s (stopped)"
     for name in oxq:
         o, r = oxq[name], rdq[name]
         ofig = (
@@ -471,11 +473,15 @@ def main(argv: list[str] | None = None) -> None:
             if o.get("timeout")
             else (f"median {o['median_ms']:.1f} ms, p95 {o['p95_ms']:.1f} ms ({o['reps']} runs)")
         )
-        rfig = never if r.get("timeout") else f"median {r['median_ms']:.0f} ms ({r['reps']} runs)"
+        rfig = (
+            never_rdflib
+            if r.get("timeout")
+            else f"median {r['median_ms']:.0f} ms ({r['reps']} runs)"
+        )
         if o.get("timeout"):
             ratio = ""
         elif r.get("timeout"):
-            ratio = f"> {QUERY_TIMEOUT * 1000 / o['median_ms']:.0f}× faster than rdflib"
+            ratio = f"> {RDFLIB_TIMEOUT * 1000 / o['median_ms']:.0f}× faster than rdflib"
         else:
             ratio = f"{r['median_ms'] / o['median_ms']:.1f}× faster than rdflib"
         add(f"query {name}", f"Oxigraph {ofig}; rdflib {rfig}", ratio, ox_peak)

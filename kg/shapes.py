@@ -179,13 +179,30 @@ def union_graph(store, graphs: Iterable[str] | None = None) -> rdflib.Graph:
         names = [ox.NamedNode(ONTOLOGY_GRAPH), *(ox.NamedNode(g) for g in sorted(set(graphs)))]
         quads = (q for g in names for q in store.quads_for_pattern(None, None, None, g))
     g = _data_graph()
-    # N-Quads -> triples: parse as a Dataset would keep graphs apart; rewrite to N-Triples
-    triples = ox.serialize(
-        (ox.Triple(q.subject, q.predicate, q.object) for q in quads),
-        format=ox.RdfFormat.N_TRIPLES,
-    )
-    g.parse(data=triples, format="nt")
+    g.addN((*_rdflib_triple(q), g) for q in quads)  # graph names dropped: one union graph
     return g
+
+
+def _rdflib_triple(q) -> tuple:
+    """The triple of a pyoxigraph quad in rdflib terms (plain literals stay plain)."""
+    return (_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object))
+
+
+def _rdflib_term(t):
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    if t.language:
+        return Literal(t.value, lang=t.language)
+    dt = t.datatype.value
+    return Literal(t.value) if dt == _XSD_STRING else Literal(t.value, datatype=URIRef(dt))
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def validate(store, shapes_path=None, graphs: Iterable[str] | None = None) -> list[Violation]:
