@@ -485,8 +485,10 @@ def main(argv: list[str] | None = None) -> None:
             ratio = ""
         elif r.get("timeout"):
             ratio = f"> {RDFLIB_TIMEOUT * 1000 / o['median_ms']:.0f}× faster than rdflib"
-        else:
+        elif r["median_ms"] >= o["median_ms"]:
             ratio = f"{r['median_ms'] / o['median_ms']:.1f}× faster than rdflib"
+        else:
+            ratio = f"{r['median_ms'] / o['median_ms']:.2f}× (rdflib faster)"
         add(f"query {name}", f"Oxigraph {ofig}; rdflib {rfig}", ratio, ox_peak)
 
     # 5. analysis and viz

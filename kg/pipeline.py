@@ -13,7 +13,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from kg.entities import ArticleEntities
     from kg.relations import Fact
 
-CHUNK = 32  # articles parsed and written per round, so a long build makes visible progress
+CHUNK = 8  # articles written (and checked against the shapes) at a time
 
 Progress = Callable[[int, int], None]
 """`progress(sentences_parsed, sentences_to_parse)`, called as sentences are parsed."""
@@ -98,7 +98,6 @@ def build(
     from kg import graph
     from kg.corpus import load_corpus
     from kg.storelock import build_lock
-    from kg.vocab import ontology_dir
 
     started = time.perf_counter()
     if isinstance(paths, str | os.PathLike):
@@ -115,61 +114,87 @@ def build(
     from kg.remote import as_remote
 
     lock_target = store if as_remote(store) is not None else graph.store_dir(store)
-    with build_lock(lock_target, wait=wait):
-        ox_store = _open_store_waiting(store, deadline)
-        graph.write_ontology(ox_store, ontology_dir() / "kg.ttl")
-        stored = graph.stored_articles(ox_store)
+    with ExitStack() as stack:
+        pool = None
+        if executor == "local" and n_process > 1:
+            # started now, the parser processes load GiNZA while the store is read
+            from kg.parse import ParseCache, cache_key
 
-        report = BuildReport(articles=len(corpus.articles), skipped=list(corpus.skipped))
-        todo: list[tuple[Article, str]] = []
-        for article in corpus.articles:
-            root = _root_for(article, bases)
-            old = stored.get(article.key)
-            if (
-                old is not None
-                and old.content_hash == article.content_hash
-                and old.extractor == version
-                and old.root == root
-            ):
-                report.unchanged += 1
-            else:
-                todo.append((article, root))
+            cache = ParseCache(graph.parse_cache_dir(store))
+            texts = [a.text for a in corpus.articles]
+            cached = [cache.path(cache_key(t)).is_file() or None for t in texts]
+            if _uncached_chars(texts, cached) >= POOL_MIN_CHARS:
+                pool = stack.enter_context(_parser_pool(n_process))
+        stack.enter_context(build_lock(lock_target, wait=wait))
+        return _build_locked(
+            paths, corpus, store, version, bases, deadline, min_confidence, n_process,
+            progress, prefilter, executor, scheduler, validate, pool, started,
+        )  # fmt: skip
 
-        _process(
-            todo,
-            ox_store,
-            graph.parse_cache_dir(store),
-            version,
-            min_confidence,
-            n_process,
-            progress,
-            report,
-            prefilter=prefilter,
-            executor=executor,
-            scheduler=scheduler,
-            validate=validate,
-            stored=set(stored),
-        )
 
-        # Articles gone from a corpus directory built before: drop their graphs. Only
-        # directories count (a single file given on the command line says nothing about
-        # its siblings), and only articles recorded as coming from that directory.
-        present = {a.key for a in corpus.articles}
-        dir_roots = {_root_of(p) for p in paths if Path(p).is_dir()}
-        for key, old in sorted(stored.items()):
-            if key not in present and old.root in dir_roots:
-                graph.remove_article(ox_store, old.graph)
-                report.removed.append(key)
+def _build_locked(
+    paths, corpus, store, version, bases, deadline, min_confidence, n_process, progress,
+    prefilter, executor, scheduler, validate, pool, started,
+) -> BuildReport:  # fmt: skip
+    """The part of `build` done under the build lock."""
+    from kg import graph
+    from kg.vocab import ontology_dir
 
-        totals = graph.totals(ox_store)
-        report.entities, report.facts, report.claims = (
-            totals["entities"],
-            totals["facts"],
-            totals["claims"],
-        )
-        ox_store.flush()
-        report.seconds = time.perf_counter() - started
-        return report
+    ox_store = _open_store_waiting(store, deadline)
+    graph.write_ontology(ox_store, ontology_dir() / "kg.ttl")
+    stored = graph.stored_articles(ox_store)
+
+    report = BuildReport(articles=len(corpus.articles), skipped=list(corpus.skipped))
+    todo: list[tuple[Article, str]] = []
+    for article in corpus.articles:
+        root = _root_for(article, bases)
+        old = stored.get(article.key)
+        if (
+            old is not None
+            and old.content_hash == article.content_hash
+            and old.extractor == version
+            and old.root == root
+        ):
+            report.unchanged += 1
+        else:
+            todo.append((article, root))
+
+    _process(
+        todo,
+        ox_store,
+        graph.parse_cache_dir(store),
+        version,
+        min_confidence,
+        n_process,
+        progress,
+        report,
+        prefilter=prefilter,
+        executor=executor,
+        scheduler=scheduler,
+        validate=validate,
+        stored=set(stored),
+        pool=pool,
+    )
+
+    # Articles gone from a corpus directory built before: drop their graphs. Only
+    # directories count (a single file given on the command line says nothing about
+    # its siblings), and only articles recorded as coming from that directory.
+    present = {a.key for a in corpus.articles}
+    dir_roots = {_root_of(p) for p in paths if Path(p).is_dir()}
+    for key, old in sorted(stored.items()):
+        if key not in present and old.root in dir_roots:
+            graph.remove_article(ox_store, old.graph)
+            report.removed.append(key)
+
+    totals = graph.totals(ox_store)
+    report.entities, report.facts, report.claims = (
+        totals["entities"],
+        totals["facts"],
+        totals["claims"],
+    )
+    ox_store.flush()
+    report.seconds = time.perf_counter() - started
+    return report
 
 
 def _open_store_waiting(store: str | os.PathLike | None, deadline: float):
@@ -363,11 +388,12 @@ def _process(
     scheduler: str | None = None,
     validate: bool = False,
     stored: set[str] = frozenset(),
+    pool: Mapper | None = None,
 ) -> None:
     """Parse, link, extract and write the articles in `todo`.
 
-    Where the work runs: in this process (`n_process=1`, or less than `POOL_MIN_CHARS` of
-    text to parse), in a pool of `n_process` parser processes, or on a Dask cluster.
+    Where the work runs: in `pool` (the parser processes `build` starts when there is at
+    least `POOL_MIN_CHARS` of text to parse), on a Dask cluster, or in this process.
     The parse cache stays with this process: cached parses are sent along as DocBin bytes
     and fresh ones come back with the facts. Results are written as they arrive, `CHUNK`
     articles at a time.
@@ -388,8 +414,8 @@ def _process(
         progress(0, total)
     if executor == "dask":
         runner = _dask_mapper(scheduler, n_process)
-    elif n_process > 1 and _uncached_chars(texts, cached) >= POOL_MIN_CHARS:
-        runner = _parser_pool(n_process)
+    elif pool is not None:
+        runner = nullcontext(pool)
     else:
         runner = nullcontext(_in_process)
     with runner as mapper:
