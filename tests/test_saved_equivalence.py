@@ -74,3 +74,25 @@ def test_tuned_query_matches_reference_on_the_hand_store(hand_store, query):
     store = graph.open_store(hand_store, create=False)
     reference = parse_saved(query.name, (REFERENCE / f"{query.name}.rq").read_text("utf-8"))
     assert rows(store, bind(query, {}, store)) == rows(store, bind(reference, {}, store))
+
+
+def test_firms_with_customers_in_the_country_itself(tmp_path):
+    """A firm that supplies the customer country itself counts (the first version's
+    `UNION { FILTER(?customer = ?customer_country) }` never matched: both unbound there)."""
+    from conftest import ent, fact, write_hand_article
+
+    japan, china = ent("Japan", "Country", en="Japan"), ent("China", "Country", en="China")
+    alpha, beta, gamma = ent("Alpha", en="Alpha"), ent("Beta", en="Beta"), ent("Gamma")
+    store = graph.open_store(tmp_path / "s")
+    write_hand_article(store, "one.md", [japan, china, alpha, beta, gamma], [
+        fact(alpha, "basedIn", japan), fact(beta, "basedIn", china),
+        fact(alpha, "suppliesTo", china), fact(alpha, "manufacturesFor", beta),
+        fact(alpha, "suppliesTo", gamma),  # Gamma: no country, not a customer in China
+    ])  # fmt: skip
+    q = next(q for q in list_saved() if q.name == "firms-with-customers-in")
+    got = rows(store, bind(q, {}, store))[1]
+    assert [(r[0], r[3]) for r in got] == [
+        (f"<{alpha.iri}>", f"<{beta.iri}>"),
+        (f"<{alpha.iri}>", f"<{china.iri}>"),
+    ]
+    graph.close_store(tmp_path / "s")
