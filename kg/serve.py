@@ -484,6 +484,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
+class _Server(ThreadingHTTPServer):
+    """The front server. socketserver's listen backlog of 5 made the kernel reset
+    connections under a burst of clients (tests/test_endpoint_abuse.py): take 128."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 def serve(
     store: str | os.PathLike | None = None,
     *,
@@ -514,10 +522,9 @@ def serve(
             backend, settings, page(example_queries(), allow_update=allow_update)
         )
         try:
-            httpd = ThreadingHTTPServer((host, port), handler)
+            httpd = _Server((host, port), handler)
         except OSError as exc:
             raise StoreError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
-        httpd.daemon_threads = True
         with httpd:
             if ready:
                 ready(f"http://{host}:{httpd.server_address[1]}/")
