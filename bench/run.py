@@ -436,23 +436,16 @@ def main(argv: list[str] | None = None) -> None:
         "1.00×",
         own["peak_mb"],
     )
-    mine = run(step("load_kg", str(nq), "big"), work)
-    mine_rate = mine["quads"] / mine["load_seconds"]
-    add(
-        "kg load (bulk load into a new store, swapped in when complete)",
-        f"{mine_rate:,.0f} triples/s ({mine['load_seconds']:.1f} s)",
-        f"{mine_rate / own_rate:.2f}× bulk_load",
-        mine["peak_mb"],
-    )
-    proj = run(step("load_project", str(nq), "big-wa"), work)
-    proj_rate = proj["quads"] / proj["load_seconds"]
-    add(
-        "kg build's write path, new articles (write_article: one transaction each)",
-        f"{proj_rate:,.0f} triples/s ({proj['load_seconds']:.1f} s)",
-        f"{proj_rate / own_rate:.2f}× bulk_load",
-        proj["peak_mb"],
-    )
-    shutil.rmtree(work / "big-wa", ignore_errors=True)
+    for name, target, label in (
+        ("load_kg", "big", "kg load (bulk load into a new store, swapped in when complete)"),
+        ("load_project", "big-wa",
+         "kg build's write path, new articles (write_article: one transaction each)"),
+    ):  # fmt: skip
+        res = run(step(name, str(nq), target), work)
+        rate = res["quads"] / res["load_seconds"]
+        add(label, f"{rate:,.0f} triples/s ({res['load_seconds']:.1f} s)",
+            f"{rate / own_rate:.2f}× bulk_load", res["peak_mb"])  # fmt: skip
+    shutil.rmtree(work / "big-wa", ignore_errors=True)  # "big" is queried below
 
     # 4. queries
     oxq = {"peak_mb": 0.0}

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kg.errors import QueryError
-from kg.graph import SPARQL_PREFIXES
+from kg.graph import select
 from kg.vocab import CLASSES, KG, SYMMETRIC
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def project(
     kg_ns = str(KG)
     edges = []
     # sorted by claim in Python afterwards (the order ORDER BY ?c gave)
-    for c, s, p, o, m, sentence, conf, a, title, date in _select(store, _CLAIMS):
+    for c, s, p, o, m, sentence, conf, a, title, date in select(store, _CLAIMS):
         rel = p.value.removeprefix(kg_ns)
         mod = m.value.removeprefix(kg_ns)
         if wanted_rel is not None and rel not in wanted_rel:
@@ -125,10 +125,6 @@ def _check_date(since: str) -> str:
         raise QueryError(f"bad date {since!r}: give it as YYYY-MM-DD") from exc
 
 
-def _select(store: ox.Store, body: str) -> list:
-    return list(store.query(SPARQL_PREFIXES + body, use_default_graph_as_union=True))
-
-
 def _v(row, name: str) -> str | None:
     term = row[name]
     return term.value if term is not None else None
@@ -143,7 +139,7 @@ def _describe_nodes(store: ox.Store, g: nx.MultiDiGraph) -> None:
     # one scan per property over the whole store, duplicates (one per article graph that
     # describes the entity) dropped by the engine; entities that are no node are skipped
     classes = " ".join(f"kg:{c}" for c in CLASSES)
-    for r in _select(
+    for r in select(
         store,
         f"""SELECT DISTINCT ?e ?k ?v WHERE {{
   {{ VALUES ?v {{ {classes} }} ?e a ?v BIND("type" AS ?k) }}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 
-from kg.graph import SPARQL_PREFIXES
+from kg.graph import select
 from kg.vocab import KG
 
 CSV_COLUMNS = [
@@ -45,7 +45,7 @@ def _v(row, name) -> str:
 
 
 def _claims(store) -> list[dict[str, str]]:
-    rows = store.query(SPARQL_PREFIXES + _CLAIMS, use_default_graph_as_union=True)
+    rows = select(store, _CLAIMS)
     out = []
     for r in rows:
         out.append(
@@ -62,7 +62,7 @@ def _claims(store) -> list[dict[str, str]]:
 
 def _entities(store) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
-    for r in store.query(SPARQL_PREFIXES + _ENTITIES, use_default_graph_as_union=True):
+    for r in select(store, _ENTITIES):
         e = out.setdefault(r["e"].value, {"class": "", "label_en": "", "label_ja": ""})
         cls = r["cls"].value.removeprefix(str(KG))
         if not e["class"] or cls < e["class"]:

@@ -504,6 +504,12 @@ def stored_articles(store: ox.Store) -> dict[str, StoredArticle]:
     return out
 
 
+def select(store: ox.Store, body: str) -> list:
+    """The solutions of a SELECT query (prefixes of `PREFIXES` declared) over the union of
+    the graphs, as a list."""
+    return list(store.query(SPARQL_PREFIXES + body, use_default_graph_as_union=True))
+
+
 def count(store: ox.Store, where: str) -> int:
     """COUNT(*) of the solutions of a WHERE clause over the union of graphs."""
     q = f"{SPARQL_PREFIXES}SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"

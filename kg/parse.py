@@ -138,11 +138,9 @@ class ParseCache:
         path = self._path(key)
         if not path.is_file():
             return None
-        from spacy.tokens import DocBin
-
         try:
-            return list(DocBin().from_disk(path).get_docs(nlp.vocab))
-        except Exception:  # a torn or stale cache file is just a cache miss
+            return docs_from_bytes(path.read_bytes(), nlp)
+        except OSError:
             return None
 
     def put(self, key: str, docs: Sequence[Doc]) -> None:
@@ -161,6 +159,34 @@ class ParseCache:
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(data)
         tmp.replace(path)
+
+
+def docs_from_bytes(data: bytes, nlp: Language) -> list[Doc] | None:
+    """The docs of serialized DocBin bytes (a cache file), or None if they do not load."""
+    from spacy.tokens import DocBin
+
+    try:
+        return list(DocBin().from_bytes(data).get_docs(nlp.vocab))
+    except Exception:  # a torn or stale cache file is just a cache miss
+        return None
+
+
+def to_parse(sentences: Sequence[Sentence], prefilter: bool) -> list[bool]:
+    """Which sentences get a full parse: all, or those the pre-filter selects."""
+    if not prefilter:
+        return [True] * len(sentences)
+    from kg.prefilter import load_prefilter
+
+    return load_prefilter().select([s.text for s in sentences])
+
+
+def covers(docs: Sequence[Doc] | None, full: Sequence[bool]) -> bool:
+    """Do cached `docs` serve an article whose sentences `full` marks for a full parse?"""
+    return (
+        docs is not None
+        and len(docs) == len(full)
+        and all(is_parsed(d) for d, f in zip(docs, full, strict=True) if f)
+    )
 
 
 @dataclass
@@ -197,23 +223,14 @@ def parse_texts(
     full parse. `on_parsed(n_sentences)` is called as sentences are processed (progress).
     """
     nlp = load_model()
-    select = None
-    if prefilter:
-        from kg.prefilter import load_prefilter
-
-        select = load_prefilter().select
     results: list[ParsedArticle | None] = [None] * len(texts)
     todo: list[tuple[int, str, list[Sentence], list[bool]]] = []
     for i, text in enumerate(texts):
         key = cache_key(text)
         sentences = split_sentences(text)
-        full = select([s.text for s in sentences]) if select else [True] * len(sentences)
+        full = to_parse(sentences, prefilter)
         docs = cache.get(key, nlp) if cache else None
-        if (
-            docs is not None
-            and len(docs) == len(sentences)
-            and all(is_parsed(d) for d, f in zip(docs, full, strict=True) if f)
-        ):
+        if covers(docs, full):
             results[i] = ParsedArticle(key, sentences, docs, cached=True)
         else:
             todo.append((i, key, sentences, full))

@@ -272,26 +272,21 @@ def extract_text(text: str, cached: bytes | None = None, prefilter: bool = True)
     from kg.parse import (
         ParsedArticle,
         cache_key,
-        is_parsed,
+        covers,
+        docs_from_bytes,
         load_model,
         parse_texts,
         split_sentences,
+        to_parse,
     )
     from kg.relations import extract_article
 
-    nlp = load_model()
     key = cache_key(text)
     parsed = None
     if cached is not None:
         sentences = split_sentences(text)
-        try:
-            docs = list(DocBin().from_bytes(cached).get_docs(nlp.vocab))
-        except Exception:  # a torn or stale cache file is just a cache miss
-            docs = []
-        full = _select(prefilter, [s.text for s in sentences])
-        if len(docs) == len(sentences) and all(
-            is_parsed(d) or not f for f, d in zip(full, docs, strict=True)
-        ):
+        docs = docs_from_bytes(cached, load_model())
+        if covers(docs, to_parse(sentences, prefilter)):
             parsed = ParsedArticle(key, sentences, docs, cached=True)
     docbin = None
     if parsed is None:
@@ -301,14 +296,6 @@ def extract_text(text: str, cached: bytes | None = None, prefilter: bool = True)
     facts = extract_article(parsed, entities)
     entities.mentions = []  # only the entities go back: mentions hold nothing the graph needs
     return ArticleResult(key, docbin, entities, facts)
-
-
-def _select(prefilter: bool, texts: list[str]) -> list[bool]:
-    if not prefilter:
-        return [True] * len(texts)
-    from kg.prefilter import load_prefilter
-
-    return load_prefilter().select(texts)
 
 
 Mapper = Callable[

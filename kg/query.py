@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import QueryError
-from kg.graph import PREFIXES, SPARQL_PREFIXES, relation_values
+from kg.graph import PREFIXES, relation_values, select
 from kg.vocab import KG, SYMMETRIC
 
 if TYPE_CHECKING:
@@ -176,18 +176,12 @@ class Stats:
     top_entities: list[EntityDegree]
 
 
-def _select(store: ox.Store, body: str) -> list:
-    return list(store.query(SPARQL_PREFIXES + body, use_default_graph_as_union=True))
-
-
 def _labels(store: ox.Store, iris: list[str]) -> dict[str, dict[str, str]]:
     if not iris:
         return {}
     values = " ".join(f"<{i}>" for i in iris)
     out: dict[str, dict[str, str]] = {}
-    for row in _select(
-        store, f"SELECT ?e ?l WHERE {{ VALUES ?e {{ {values} }} ?e rdfs:label ?l }}"
-    ):
+    for row in select(store, f"SELECT ?e ?l WHERE {{ VALUES ?e {{ {values} }} ?e rdfs:label ?l }}"):
         lit = row["l"]
         out.setdefault(row["e"].value, {}).setdefault(lit.language or "", lit.value)
     return out
@@ -200,7 +194,7 @@ def stats(store: ox.Store, *, top: int = 10) -> Stats:
 
     t = totals(store)
     per_class = dict.fromkeys(CLASSES, 0)
-    for row in _select(
+    for row in select(
         store,
         "SELECT ?c (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e kg:mentionedIn ?a ; a ?c } GROUP BY ?c",
     ):
@@ -208,7 +202,7 @@ def stats(store: ox.Store, *, top: int = 10) -> Stats:
         if name in per_class:
             per_class[name] = int(row["n"].value)
     per_relation = dict.fromkeys(relations(), 0)
-    facts = _select(
+    facts = select(
         store, f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {relation_values()} }} ?s ?p ?o }}"
     )
     degree: Counter[str] = Counter()
@@ -217,7 +211,7 @@ def stats(store: ox.Store, *, top: int = 10) -> Stats:
         degree[row["s"].value] += 1
         degree[row["o"].value] += 1
     by_modality = dict.fromkeys(MODALITIES, 0)
-    for row in _select(
+    for row in select(
         store, "SELECT ?m (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c kg:modality ?m } GROUP BY ?m"
     ):
         by_modality[row["m"].value.removeprefix(str(KG))] = int(row["n"].value)
@@ -299,7 +293,7 @@ def find_entities(store: ox.Store, name: str) -> set[str]:
         return {_checked_iri(PREFIXES[prefix] + local, name)}
     found = {resolve_name(name)}
     key = normalize_name(name)
-    for row in _select(
+    for row in select(
         store,
         "SELECT DISTINCT ?e ?l WHERE { ?e kg:mentionedIn ?a ;"
         " rdfs:label|skos:altLabel|kg:ticker ?l }",
@@ -339,7 +333,7 @@ def why(store: ox.Store, subject: str, prop: str, obj: str) -> list[ClaimInfo]:
     if not pairs:
         return []
     values = " ".join(f"(<{s}> <{o}>)" for s, o in sorted(set(pairs)))
-    rows = _select(
+    rows = select(
         store,
         f"""SELECT ?c ?s ?o ?a ?title ?date ?path ?sentence ?start ?end ?m ?rule ?conf ?cue
        ?st ?ot ?rep WHERE {{

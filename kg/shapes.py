@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -146,9 +147,11 @@ class Violation:
     shape: str
 
 
-def _data_graph() -> rdflib.Graph:
-    """An rdflib Graph that parses each distinct SPARQL text once: pySHACL sends the query
-    of a SPARQL constraint again for every focus node, and parsing cost more than running."""
+@cache
+def _prepared_query_graph() -> type[rdflib.Graph]:
+    """An rdflib Graph class that parses each distinct SPARQL text once per process:
+    pySHACL sends the query of a SPARQL constraint again for every focus node (and `kg
+    build` validates chunk by chunk), and parsing cost more than running."""
     from functools import lru_cache
 
     from rdflib import Graph
@@ -162,15 +165,16 @@ def _data_graph() -> rdflib.Graph:
                 query_object = prepare(query_object)
             return super().query(query_object, *args, **kwargs)
 
-    return PreparedQueryGraph()
+    return PreparedQueryGraph
 
 
 def union_graph(store, graphs: Iterable[str] | None = None) -> rdflib.Graph:
     """Every triple of every graph of the store, as one rdflib Graph; with `graphs`, only
     the triples of those graphs and of the ontology graph."""
     import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
 
-    from kg.vocab import ONTOLOGY_GRAPH
+    from kg.vocab import ONTOLOGY_GRAPH, XSD
 
     if graphs is None:
         data = store.dump(format=ox.RdfFormat.N_QUADS)
@@ -178,31 +182,30 @@ def union_graph(store, graphs: Iterable[str] | None = None) -> rdflib.Graph:
     else:
         names = [ox.NamedNode(ONTOLOGY_GRAPH), *(ox.NamedNode(g) for g in sorted(set(graphs)))]
         quads = (q for g in names for q in store.quads_for_pattern(None, None, None, g))
-    g = _data_graph()
-    g.addN((*_rdflib_triple(q), g) for q in quads)  # graph names dropped: one union graph
+
+    def term(t):  # pyoxigraph -> rdflib; plain literals stay plain, as rdflib parses them
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            return BNode(t.value)
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        dt = t.datatype.value
+        return Literal(t.value) if dt == str(XSD.string) else Literal(t.value, datatype=URIRef(dt))
+
+    g = _prepared_query_graph()()
+    # graph names dropped: one union graph
+    g.addN((term(q.subject), term(q.predicate), term(q.object), g) for q in quads)
     return g
 
 
-def _rdflib_triple(q) -> tuple:
-    """The triple of a pyoxigraph quad in rdflib terms (plain literals stay plain)."""
-    return (_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object))
+@cache
+def _shapes_graph(path: Path, mtime_ns: int) -> rdflib.Graph:
+    """The parsed shapes file (per path and modification time: `kg build` checks each
+    chunk of articles it writes against the same shapes)."""
+    from rdflib import Graph
 
-
-def _rdflib_term(t):
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    if t.language:
-        return Literal(t.value, lang=t.language)
-    dt = t.datatype.value
-    return Literal(t.value) if dt == _XSD_STRING else Literal(t.value, datatype=URIRef(dt))
-
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+    return Graph().parse(path, format="turtle")
 
 
 def validate(store, shapes_path=None, graphs: Iterable[str] | None = None) -> list[Violation]:
@@ -213,14 +216,13 @@ def validate(store, shapes_path=None, graphs: Iterable[str] | None = None) -> li
     article graph can be checked on its own (what `kg build` does after writing some).
     """
     import pyshacl
-    from rdflib import Graph
 
     from kg.vocab import ontology_dir
 
     path = Path(shapes_path) if shapes_path else ontology_dir() / "shapes.ttl"
     if not path.is_file():
         raise StoreError(f"no shapes file {path}: run `python -m kg.shapes > {path}`")
-    shapes = Graph().parse(path, format="turtle")
+    shapes = _shapes_graph(path.resolve(), path.stat().st_mtime_ns)
     conforms, results, _ = pyshacl.validate(
         union_graph(store, graphs),
         shacl_graph=shapes,
