@@ -93,14 +93,16 @@ def step(name: str, *args: str) -> list[str]:
 # ----------------------------------------------------------------- steps (child processes)
 
 
-def step_plain_parse(corpus: str) -> dict:
-    """Plain GiNZA: spacy.load + nlp.pipe over the article texts, nothing else."""
+def step_plain_parse(corpus: str, blas: str = "blis") -> dict:
+    """Plain GiNZA: spacy.load + nlp.pipe over the article texts, nothing else; with
+    blas="numpy", the model as `kg.parse.load_model` sets it up (thinc on numpy's BLAS)."""
     import spacy
 
     from kg.corpus import load_corpus
+    from kg.parse import load_model
 
     texts = [a.text for a in load_corpus([corpus]).articles]
-    nlp = spacy.load("ja_ginza")
+    nlp = spacy.load("ja_ginza") if blas == "blis" else load_model()
     n = sum(len(d) for d in nlp.pipe(texts, batch_size=32))
     return {"texts": len(texts), "chars": sum(map(len, texts)), "tokens": n}
 
@@ -372,6 +374,15 @@ def main(argv: list[str] | None = None) -> None:
         f"{plain['seconds']:.1f} s, {chars / plain['seconds']:.0f} chars/s",
         "1.00×",
         plain["peak_mb"],
+    )
+    from kg.parse import ONE_BLAS_THREAD
+
+    plain_np = run(step("plain_parse", str(corpus), "numpy"), work, ONE_BLAS_THREAD)
+    add(
+        "plain nlp.pipe, thinc on numpy's BLAS (1 thread), as kg loads the model",
+        f"{plain_np['seconds']:.1f} s, {chars / plain_np['seconds']:.0f} chars/s",
+        f"{plain['seconds'] / plain_np['seconds']:.2f}× plain",
+        plain_np["peak_mb"],
     )
     full = run([*KG, "build", str(corpus), "--store", "s-full", "--full-parse", "--jobs", "1"],
                work)  # fmt: skip

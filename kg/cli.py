@@ -17,6 +17,10 @@ from typing import Annotated
 import typer
 
 from kg.errors import KgError
+from kg.parse import ONE_BLAS_THREAD
+
+for _name, _value in ONE_BLAS_THREAD.items():  # before anything loads numpy
+    os.environ.setdefault(_name, _value)
 
 app = typer.Typer(
     help="Japanese news about the US-China chip supply chain, as an RDF knowledge graph.",

@@ -339,7 +339,18 @@ def _parser_pool(n_process: int) -> Iterator[Mapper]:
     facts and DocBin bytes come back, so the driver's work per article stays small."""
     import multiprocessing
 
-    pool = multiprocessing.get_context("spawn").Pool(n_process, initializer=_pool_worker_init)
+    from kg.parse import ONE_BLAS_THREAD
+
+    saved = {k: os.environ.get(k) for k in ONE_BLAS_THREAD}
+    os.environ.update(ONE_BLAS_THREAD)  # inherited by the processes as they start
+    try:
+        pool = multiprocessing.get_context("spawn").Pool(n_process, initializer=_pool_worker_init)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
     def mapper(texts, cached, prefilter):
         tasks = [(i, t, c, prefilter) for i, (t, c) in enumerate(zip(texts, cached, strict=True))]
