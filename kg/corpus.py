@@ -278,9 +278,9 @@ class _Rules:
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     """Load and compile ``kg/data/boilerplate.yaml`` (once)."""
-    import yaml
+    from kg.vocab import load_yaml
 
-    raw = yaml.safe_load(resources.files("kg").joinpath("data/boilerplate.yaml").read_text("utf-8"))
+    raw = load_yaml(resources.files("kg").joinpath("data/boilerplate.yaml").read_text("utf-8"))
 
     def union(key: str) -> re.Pattern[str]:
         return re.compile("|".join(f"(?:{p})" for p in raw[key]))
@@ -572,13 +572,15 @@ def _split_front_matter(text: str, path: str) -> tuple[dict[str, Any] | None, st
     """(front matter mapping or None, body). Malformed YAML raises `CorpusError`."""
     import yaml
 
+    from kg.vocab import load_yaml
+
     if not (text.startswith("---\n") or text == "---"):
         return None, text
     end = _FRONT_MATTER_END.search(text, 4)
     if end is None:
         raise CorpusError(path, "malformed YAML front matter: no closing '---' line")
     try:
-        data = yaml.safe_load(text[4 : end.start()])
+        data = load_yaml(text[4 : end.start()])
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None)
         mark = getattr(exc, "problem_mark", None)

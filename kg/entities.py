@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from kg.errors import GazetteerError
-from kg.vocab import CLASSES, KG, KGE, ontology_dir
+from kg.vocab import CLASSES, KG, KGE, load_yaml, ontology_dir
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -191,7 +191,7 @@ def load_rules(path: str | None = None) -> EntityRules:
 
     p = Path(path) if path else ontology_dir() / "entity-rules.yaml"
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = load_yaml(p.read_text(encoding="utf-8"))
         descriptors = {noun: cls for cls, nouns in data["descriptors"].items() for noun in nouns}
         return EntityRules(
             version=data["version"],

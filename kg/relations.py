@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import GazetteerError
-from kg.vocab import SYMMETRIC, ontology_dir, relations
+from kg.vocab import SYMMETRIC, load_yaml, ontology_dir, relations
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -123,7 +123,7 @@ def _load_grammar(path: str) -> Grammar:
     import yaml
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = load_yaml(Path(path).read_text(encoding="utf-8"))
         known = set(relations())
         cues = []
         for raw in data["cues"]:
