@@ -40,6 +40,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     sentences_parsed: int = 0  # sentences that went through GiNZA (not from the cache)
     violations: list = field(default_factory=list)  # kg.shapes.Violation of graphs written
+    parsed_in: str = ""  # where the articles were parsed: "this process", "1 forked process"…
     entities: int = 0  # totals in the store after the build
     facts: int = 0
     claims: int = 0
@@ -106,25 +107,35 @@ def build(
         from kg.errors import ExecutorError
 
         raise ExecutorError(f"unknown executor {executor!r}; use local or dask")
-    corpus = load_corpus(list(paths), strict=strict)  # raises before the store is touched
-    version = pipeline_version(min_confidence)
-    bases = [(Path(p) if Path(p).is_dir() else Path(p).parent, _root_of(p)) for p in paths]
-
-    deadline = time.monotonic() + wait
-    from kg.remote import as_remote
-
-    lock_target = store if as_remote(store) is not None else graph.store_dir(store)
     with ExitStack() as stack:
+        # Parser processes load GiNZA while this one reads the corpus and the store. One is
+        # forked at once, for the few articles a rebuild parses (dropped if there are none,
+        # or enough for the full pool, spawned once the corpus is read).
+        early = stack.enter_context(ExitStack())
+        forked = None
+        if executor == "local" and n_process > 1 and _can_fork():
+            forked = early.enter_context(_parser_pool(1, start="fork"))
+        corpus = load_corpus(list(paths), strict=strict)  # raises before the store is touched
+        version = pipeline_version(min_confidence)
+        bases = [(Path(p) if Path(p).is_dir() else Path(p).parent, _root_of(p)) for p in paths]
+        deadline = time.monotonic() + wait
+        from kg.remote import as_remote
+
+        lock_target = store if as_remote(store) is not None else graph.store_dir(store)
         pool = None
         if executor == "local" and n_process > 1:
-            # started now, the parser processes load GiNZA while the store is read
             from kg.parse import ParseCache, cache_key
 
             cache = ParseCache(graph.parse_cache_dir(store))
             texts = [a.text for a in corpus.articles]
             cached = [cache.path(cache_key(t)).is_file() or None for t in texts]
-            if _uncached_chars(texts, cached) >= POOL_MIN_CHARS:
-                pool = stack.enter_context(_parser_pool(n_process))
+            uncached = _uncached_chars(texts, cached)
+            if uncached and uncached < POOL_MIN_CHARS:
+                pool = forked
+            else:
+                early.close()
+                if uncached:
+                    pool = stack.enter_context(_parser_pool(n_process))
         stack.enter_context(build_lock(lock_target, wait=wait))
         return _build_locked(
             paths, corpus, store, version, bases, deadline, min_confidence, n_process,
@@ -332,11 +343,21 @@ def _uncached_chars(texts: Sequence[str], cached: Sequence[bytes | None]) -> int
     return sum(len(t) for t, c in zip(texts, cached, strict=True) if c is None)
 
 
+def _can_fork() -> bool:
+    """Is forking this process safe? Only on Linux with no thread but this one (no store
+    opened yet: RocksDB starts threads; no BLAS thread pool)."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
 @contextmanager
-def _parser_pool(n_process: int) -> Iterator[Mapper]:
-    """A pool of `n_process` fresh processes (spawned, not forked: the driver holds the open
-    store) that each load GiNZA once, then parse, link and extract whole articles; only
-    facts and DocBin bytes come back, so the driver's work per article stays small."""
+def _parser_pool(n_process: int, start: str = "spawn") -> Iterator[Mapper]:
+    """A pool of `n_process` processes that each load GiNZA once, then parse, link and
+    extract whole articles; only facts and DocBin bytes come back, so the driver's work
+    per article stays small. Spawned (fresh interpreters) by default; `start="fork"` saves
+    their start-up, for use before this process opens a store (`_can_fork`)."""
     import multiprocessing
 
     from kg.parse import ONE_BLAS_THREAD
@@ -344,7 +365,7 @@ def _parser_pool(n_process: int) -> Iterator[Mapper]:
     saved = {k: os.environ.get(k) for k in ONE_BLAS_THREAD}
     os.environ.update(ONE_BLAS_THREAD)  # inherited by the processes as they start
     try:
-        pool = multiprocessing.get_context("spawn").Pool(n_process, initializer=_pool_worker_init)
+        pool = multiprocessing.get_context(start).Pool(n_process, initializer=_pool_worker_init)
     finally:
         for k, v in saved.items():
             if v is None:
@@ -355,6 +376,8 @@ def _parser_pool(n_process: int) -> Iterator[Mapper]:
     def mapper(texts, cached, prefilter):
         tasks = [(i, t, c, prefilter) for i, (t, c) in enumerate(zip(texts, cached, strict=True))]
         yield from pool.imap_unordered(_pool_task, tasks, chunksize=1)
+
+    mapper.where = f"{n_process} {start}ed process" + ("es" if n_process > 1 else "")
 
     try:
         yield mapper
@@ -410,12 +433,19 @@ def _process(
         cached.append(path.read_bytes() if path.is_file() else None)
     if progress:
         progress(0, total)
+    if validate and pool is not None:
+        from kg.shapes import load_shapes
+
+        load_shapes()  # while the parser processes start
     if executor == "dask":
         runner = _dask_mapper(scheduler, n_process)
+        report.parsed_in = "a Dask cluster"
     elif pool is not None:
         runner = nullcontext(pool)
+        report.parsed_in = pool.where
     else:
         runner = nullcontext(_in_process)
+        report.parsed_in = "this process"
     with runner as mapper:
         items = []
         for i, result in mapper(texts, cached, prefilter):

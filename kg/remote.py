@@ -29,9 +29,7 @@ configured to do the same (e.g. Fuseki's `tdb2:unionDefaultGraph`).
 from __future__ import annotations
 
 import os
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -99,6 +97,9 @@ class RemoteStore:
         accept: str | None = None,
         method: str | None = None,
     ) -> tuple[str, bytes]:
+        import urllib.error
+        import urllib.request  # here: 20 ms that a local build does not need
+
         headers = {}
         if content_type:
             headers["Content-Type"] = content_type

@@ -208,6 +208,19 @@ def _shapes_graph(path: Path, mtime_ns: int) -> rdflib.Graph:
     return Graph().parse(path, format="turtle")
 
 
+def load_shapes(shapes_path=None) -> rdflib.Graph:
+    """The shapes file (default ontology/shapes.ttl), parsed once per process, and pySHACL
+    imported: a build does both while its parser processes start."""
+    import pyshacl  # noqa: F401  (0.2 s the first time)
+
+    from kg.vocab import ontology_dir
+
+    path = Path(shapes_path) if shapes_path else ontology_dir() / "shapes.ttl"
+    if not path.is_file():
+        raise StoreError(f"no shapes file {path}: run `python -m kg.shapes > {path}`")
+    return _shapes_graph(path.resolve(), path.stat().st_mtime_ns)
+
+
 def validate(store, shapes_path=None, graphs: Iterable[str] | None = None) -> list[Violation]:
     """pySHACL over the union graph of `store`; the violations, sorted.
 
@@ -217,12 +230,7 @@ def validate(store, shapes_path=None, graphs: Iterable[str] | None = None) -> li
     """
     import pyshacl
 
-    from kg.vocab import ontology_dir
-
-    path = Path(shapes_path) if shapes_path else ontology_dir() / "shapes.ttl"
-    if not path.is_file():
-        raise StoreError(f"no shapes file {path}: run `python -m kg.shapes > {path}`")
-    shapes = _shapes_graph(path.resolve(), path.stat().st_mtime_ns)
+    shapes = load_shapes(shapes_path)
     conforms, results, _ = pyshacl.validate(
         union_graph(store, graphs),
         shacl_graph=shapes,
