@@ -75,10 +75,14 @@ def run(cmd: list[str], cwd: Path, env: dict | None = None, timeout: float | Non
         except psutil.Error:
             pass
         # reading one process's PSS costs ~7 ms of CPU here: sampling a 3-process build
-        # every 50 ms took ~40% of a core from it, so sample 4 times a second
-        time.sleep(SAMPLE_SECONDS)
-    out, err = proc.communicate()
+        # every 50 ms took ~40% of a core from it, so sample 4 times a second; the wait
+        # returns as the process ends, so the time is not rounded up to the interval
+        try:
+            proc.wait(timeout=SAMPLE_SECONDS)
+        except subprocess.TimeoutExpired:
+            pass
     seconds = time.perf_counter() - started
+    out, err = proc.communicate()
     if proc.returncode != 0:
         raise SystemExit(f"bench step failed: {' '.join(map(str, cmd))}\n{err[-3000:]}")
     lines = [x for x in out.splitlines() if x.startswith("{")]

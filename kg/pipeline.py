@@ -322,9 +322,12 @@ def _in_process(texts, cached, prefilter) -> Iterator[tuple[int, ArticleResult]]
 
 
 def _pool_worker_init() -> None:
+    import signal
+
     from kg.parse import load_model
     from kg.prefilter import load_prefilter
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it stops us
     load_model()
     load_prefilter()
 
