@@ -513,9 +513,11 @@ def main() -> None:
         app()
         code = 0
     except SystemExit as exc:
-        if not isinstance(exc.code, int | None) or threading.active_count() > 1:
+        if not isinstance(exc.code, int | None):
             raise
         code = exc.code or 0
+    if threading.active_count() > 1:  # a thread still at work: end the usual way
+        sys.exit(code)
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()

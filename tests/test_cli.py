@@ -7,8 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import write_tiny_corpus
 from typer.testing import CliRunner
 
+from kg import graph
 from kg.cli import app
 
 runner = CliRunner()
@@ -137,3 +139,27 @@ def test_why(hand_store):
     assert "modality denied" in out
     r = kg("why", "Gamma", "likes", "Delta", "--store", hand_store, ok=False)
     assert r.stderr.startswith("error: [E050] unknown relation 'likes'")
+
+
+def test_console_script_output_is_whole_and_exit_status_kept(tmp_path):
+    """`kg` ends its process with os._exit after a command (kg.cli.main): what it printed
+    must all be there, its exit status kept, and the store it built whole."""
+    corpus = write_tiny_corpus(tmp_path / "corpus")
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "kg.cli", *map(str, args)], cwd=tmp_path, capture_output=True
+        )
+
+    built = run("build", corpus, "--store", "store")
+    assert built.returncode == 0, built.stderr
+    assert b"rebuilt        3" in built.stdout
+    exported = run("export", "--store", "store")
+    assert exported.returncode == 0, exported.stderr
+    missing = run("query", "--saved", "nope", "--store", "store")
+    assert missing.returncode == 1 and missing.stdout == b""
+    assert missing.stderr.decode().startswith("error: [E050] no saved query 'nope'")
+    store = graph.open_store(tmp_path / "store", create=False)
+    assert exported.stdout == graph.export(store, "nquads")
+    assert graph.totals(store)["claims"] > 0
+    graph.close_store(tmp_path / "store")
