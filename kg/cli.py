@@ -516,8 +516,9 @@ def main() -> None:
         if not isinstance(exc.code, int | None):
             raise
         code = exc.code or 0
-    if threading.active_count() > 1:  # a thread still at work: end the usual way
-        sys.exit(code)
+    first = threading.main_thread()
+    if any(t is not first and not t.daemon for t in threading.enumerate()):
+        sys.exit(code)  # a thread the interpreter would wait for: end the usual way
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
