@@ -101,8 +101,8 @@ def load_model(name: str = MODEL) -> Language:
     """Load (once per process) the GiNZA pipeline, set up to parse fast with the same
     results as spaCy's defaults (tests/test_parse.py compares every token):
 
-    - matrix products on numpy's BLAS (OpenBLAS in the numpy wheels), about 30% less time
-      here than thinc's default, blis;
+    - matrix products on numpy's BLAS (OpenBLAS in the numpy wheels): a parse takes about
+      45% less time here than with thinc's default, blis;
     - without the model's string table (`Vocab.from_disk` field "strings", 600,000
       training strings): a parse adds the strings it uses, and loading them took 1.1 s
       of the 1.4 s a load takes, which a one-article rebuild pays in full.

@@ -337,8 +337,9 @@ def _pool_task(args: tuple[int, str, bytes | None, bool]) -> tuple[int, ArticleR
     return i, extract_text(text, blob, prefilter)
 
 
-# Less text to parse than this (about 20 s of GiNZA on one core) is parsed in this process:
-# starting parser processes (each loads GiNZA) would cost more than it saves.
+# Less text to parse than this (about 10 s of GiNZA on one core) goes to the one forked
+# parser process, or is parsed in this process: spawning a pool of fresh interpreters that
+# each load GiNZA would cost more than it saves.
 POOL_MIN_CHARS = 40_000
 
 
