@@ -98,6 +98,7 @@ class Grammar:
     transfer: frozenset[str]
     member_nouns: frozenset[str]
     attribute_nouns: frozenset[str]
+    manner_nouns: frozenset[str]
     home_government: dict[str, str]
     state_organ_suffixes: tuple[str, ...]
     copulas: frozenset[str]
@@ -172,6 +173,7 @@ def _load_grammar(path: str) -> Grammar:
             transfer=frozenset(data["transfer_nouns"]),
             member_nouns=frozenset(data["member_nouns"]),
             attribute_nouns=frozenset(data["attribute_nouns"]),
+            manner_nouns=frozenset(data.get("manner_nouns", [])),
             home_government=dict(ana.get("home_government", {})),
             state_organ_suffixes=tuple(ana.get("state_organ_suffixes", [])),
             copulas=frozenset(data["copulas"]),
@@ -659,6 +661,13 @@ class Sentence:
                     slot = "obj"
                 else:
                     continue
+            # nouns that only pass their dependents on: 米国[向け]の輸出, 輸出を[原則]として禁止
+            postposition = c.pos_ == "NOUN" and c.text in g.particles
+            manner = slot == "as" and c.lemma_ in g.manner_nouns
+            if cm is None and depth < 4 and (postposition or manner):
+                for k, v in self.child_slots(c, prefix, depth + 1).items():
+                    out.setdefault(k, []).extend(v)
+                continue
             if lift is not None and slot in ("gen", "list", "incl", "with"):
                 slot = lift
             if c.text == "製" and slot == "gen":
@@ -676,6 +685,11 @@ class Sentence:
             cat = g.transparent.get(c.lemma_) or g.transparent.get(c.text)
             if not cat and refs and all(r.cls == "Product" for r in refs):
                 cat = "product"  # アップルのiPhone: the maker stands behind the product
+            if not cat and not refs and slot == "gen" and depth < 3:
+                # 韓国向けのフッ化水素の輸出: where the goods go is where the trade goes
+                bound = self.child_slots(c, prefix, depth + 1).get(f"{prefix}target")
+                if bound:
+                    out.setdefault(f"{prefix}target", []).extend(bound)
             if cat and depth < 3:
                 inner = self.child_slots(c, f"{name}.{cat}.", depth + 1)
                 for k, v in inner.items():

@@ -95,6 +95,29 @@ def facts(nlp, text: str) -> set[tuple[str, str, str, str]]:
             {("TSMC", "manufacturesFor", "Nvidia", "reported")},
         ),
         ("インテルはTSMCとの提携を検討している。", {("Intel", "partnersWith", "TSMC", "planned")}),
+        # the parser makes SMIC the subject of 加えた: the agent is the sentence's topic
+        (
+            "米商務省は18日、中国の半導体受託生産最大手、中芯国際集成電路製造(SMIC)や、ドローン大手の"
+            "大疆創新科技(DJI)など中国企業60社あまりをエンティティーリストに加えたと発表した。",
+            {
+                ("United_States", "restrictsExportsTo", "SMIC", "asserted"),
+                ("United_States", "restrictsExportsTo", "DJI", "asserted"),
+            },
+        ),
+        # a tariff on a country's goods is a tariff on the country
+        (
+            "米政府は15日、中国製品に25%の追加関税を課した。",
+            {("United_States", "imposesTariffOn", "China", "asserted")},
+        ),
+        # 向け as a noun, and an argument hung on 原則(として) or on the goods
+        (
+            "中国政府は、米国向けの輸出を原則として禁止すると発表した。",
+            {("China", "restrictsExportsTo", "United_States", "asserted")},
+        ),
+        (
+            "日本政府は、韓国向けのフッ化水素の輸出を原則として禁止した。",
+            {("Japan", "restrictsExportsTo", "South_Korea", "asserted")},
+        ),
     ],
 )
 def test_constructions(nlp, text, expected):
@@ -155,7 +178,7 @@ def _score(tmp_path_factory, corpus: Path, entities: Path, relations: Path):
 
 @pytest.mark.parametrize(
     ("split", "min_p", "min_r"),
-    [("dev", 0.93, 0.66), ("holdout", 0.93, 0.62)],
+    [("dev", 0.93, 0.70), ("holdout", 0.93, 0.65)],
 )
 def test_own_test_set_scores(tmp_path_factory, split, min_p, min_r):
     d = DATA / "eval" / split
