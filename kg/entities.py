@@ -593,9 +593,12 @@ def unknown_before_paren(
     return out
 
 
-def _is_name_token(t, rules: EntityRules) -> bool:
-    """Could this token be part of a name? (no hiragana, not a particle or descriptor)"""
-    if t.pos_ not in ("NOUN", "PROPN", "SYM", "NUM", "VERB") or t.text in rules.descriptors:
+def _is_name_token(t, rules: EntityRules, descriptors: bool = False) -> bool:
+    """Could this token be part of a name? (no hiragana, not a particle, and not a
+    descriptor unless `descriptors`)"""
+    if t.pos_ not in ("NOUN", "PROPN", "SYM", "NUM", "VERB"):
+        return False
+    if t.text in rules.descriptors and not descriptors:
         return False
     if t.pos_ == "VERB" and "固有名詞" not in t.tag_:
         return False
@@ -634,6 +637,21 @@ def _name_ok(text: str, rules: EntityRules, toks=()) -> bool:
     if any("固有名詞" in t.tag_ for t in toks):
         return True
     return len(text) >= 3 and text.endswith(rules.company_suffixes)
+
+
+def _appositive_ok(text: str, rules: EntityRules, toks=()) -> bool:
+    """Could a run set off by a comma after a descriptor be a name? Not a stop word, a
+    person, a group, or a descriptor phrase without a proper noun (大手、半導体メーカー;
+    but 上海科創基金)."""
+    proper = any("固有名詞" in t.tag_ for t in toks)
+    return (
+        len(text) >= 3
+        and normalize_name(text) not in rules.stop_names
+        and (proper or not text.endswith(tuple(rules.descriptors)))
+        and not text.endswith(tuple(rules.person_markers))
+        and not text.endswith(tuple(rules.group_words))
+        and not all(c.isdigit() or not c.isalnum() for c in text)
+    )
 
 
 def _new(doc: Doc, i: int, j: int, cls: str, source: str = "pattern") -> Mention:
@@ -715,9 +733,40 @@ def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
             if doc[start].text in ("の", "、", ",") and start + 1 < n:
                 start += 1
         if start is not None and start < n:
+            # 投資会社、中科算源が: a name set off by a comma after its descriptor may be any
+            # noun run, even one holding or ending in common nouns (瀋陽先進製造技術産業)
+            appositive = i not in prefixes and start > i + 1 and doc[start - 1].text in "、,"
             a, b = _name_run(doc, start, rules, [*taken, *out])
-            if free(a, b) and _name_ok(
-                doc.text[doc[a].idx : doc[b - 1].idx + len(doc[b - 1].text)], rules
+            places: list[Mention] = []
+            if appositive:
+                # a place name glued to the front is part of the name (上海科創基金); the
+                # place mention is dropped by find_mentions
+                places = [m for m in taken if m.cls == "Place" and not m.prefix]
+                blockers = [m for m in [*taken, *out] if m not in places]
+                b = a
+                while (
+                    b < n
+                    and doc[b].pos_ in ("NOUN", "PROPN")
+                    and _is_name_token(doc[b], rules, True)
+                ):
+                    if _overlaps(doc[b].idx, doc[b].idx + len(doc[b].text), blockers):
+                        break
+                    b += 1
+                if any(m.start == a and m.end >= b for m in places):
+                    b = a  # the place alone
+            name = doc.text[doc[a].idx : doc[b - 1].idx + len(doc[b - 1].text)] if a < b else ""
+            clear = (
+                free(a, b)
+                if not appositive
+                else a < b
+                and not _overlaps(
+                    doc[a].idx,
+                    doc[b - 1].idx + len(doc[b - 1].text),
+                    [m for m in [*taken, *out] if m not in places],
+                )
+            )
+            if clear and (
+                _name_ok(name, rules) or appositive and _appositive_ok(name, rules, doc[a:b])
             ):
                 nxt = doc[b] if b < n else None
                 if (
@@ -804,6 +853,16 @@ def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
     return out
 
 
+def _inside(m: Mention, other: Mention) -> bool:
+    """Is `m` strictly inside the longer mention `other`?"""
+    return (
+        other is not m
+        and other.char_start <= m.char_start
+        and m.char_end <= other.char_end
+        and other.char_end - other.char_start > m.char_end - m.char_start
+    )
+
+
 def find_mentions(doc: Doc, gaz: Gazetteer, rules: EntityRules) -> list[Mention]:
     """All mentions of one sentence, in text order, without overlaps."""
     found = gazetteer_mentions(doc, gaz)
@@ -813,6 +872,7 @@ def find_mentions(doc: Doc, gaz: Gazetteer, rules: EntityRules) -> list[Mention]
     found = _glue_state_organs(found)
     found = extend_with_place(doc, found, rules)
     found += context_mentions(doc, found, rules)
+    found = [m for m in found if not any(_inside(m, o) for o in found)]
     found = merge_parentheses(doc, found, gaz, rules)
     found = unknown_before_paren(doc, found, gaz, rules)
     found.sort(key=lambda m: m.char_start)

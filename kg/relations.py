@@ -1356,6 +1356,15 @@ def _company_words(g: Grammar) -> frozenset[str]:
     return _company_words_cached(tuple(n for n, c in rules.descriptors.items() if c == "Company"))
 
 
+@cache
+def _kind_nouns() -> frozenset[str]:
+    """Nouns that name a kind of organisation (会社, 企業, 研究所), from the entity rules."""
+    from kg.entities import load_rules
+
+    d = load_rules().descriptors
+    return frozenset(n for n, cls in d.items() if cls in ("Company", "Association"))
+
+
 def extract_sentence(
     doc: Doc,
     mentions: Sequence[Mention],
@@ -1370,6 +1379,7 @@ def extract_sentence(
         t.text in g.company_anaphora for t in doc
     ):
         fired: dict[int, set[str]] = {}
+        kind_nouns = _kind_nouns()
         for tok in doc:
             entries: list[CueEntry] = []
             for lemma in _cue_lemmas(tok, sent):
@@ -1378,6 +1388,8 @@ def extract_sentence(
                 continue
             if tok.i in sent.by_token:  # part of a name (東京エレクトロン)
                 continue
+            if tok.dep_ == "compound" and tok.head.text in kind_nouns:
+                continue  # says what kind a company is: 投資[会社], 受託生産[企業]
             lemmas = None
             slots = None
             for entry in entries:

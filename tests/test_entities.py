@@ -65,6 +65,23 @@ def test_kanji_name_with_reading_in_brackets(nlp):
     assert "摩爾線程" in names
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("中国の国有投資会社、華芯投資管理が出資した。", "華芯投資管理"),
+        ("上海市の政府系ファンド、上海科創基金は同社に出資した。", "上海科創基金"),
+    ],
+)
+def test_kanji_name_set_off_by_a_comma_after_its_descriptor(nlp, text, name):
+    ms, _ = mentions(nlp, text)
+    assert name in {t for t, cls, _, _ in ms if cls == "Company"}, ms
+
+
+def test_a_descriptor_phrase_after_a_comma_is_not_a_name(nlp):
+    ms, _ = mentions(nlp, "米半導体大手、大手メーカーの幹部が語った。")
+    assert not [t for t, cls, iri, _ in ms if iri.startswith(f"{KGE}x/")], ms
+
+
 def test_common_nouns_are_not_minted_as_names(nlp):
     ms, _ = mentions(nlp, "中国の装置メーカー各社の株価は、米通信網の再編への期待から上昇した。")
     assert not [t for t, cls, iri, _ in ms if iri.startswith(f"{KGE}x/")]
