@@ -808,7 +808,13 @@ def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
             close = next(
                 (k for k in range(i + 1, min(n, i + 10)) if doc[k].text in (")", "）")), None
             )
-            if close and free(a, b) and b - a >= 1:
+            # a place at the front is part of the name (瀋陽芯源微電子設備(芯源微))
+            others = [m for m in [*taken, *out] if m.cls != "Place" or m.prefix]
+            if (
+                close
+                and b - a >= 1
+                and not _overlaps(doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text), others)
+            ):
                 inner = (
                     doc.text[doc[i + 1].idx : doc[close - 1].idx + len(doc[close - 1].text)]
                     if close > i + 1

@@ -77,6 +77,12 @@ def test_kanji_name_set_off_by_a_comma_after_its_descriptor(nlp, text, name):
     assert name in {t for t, cls, _, _ in ms if cls == "Company"}, ms
 
 
+def test_place_at_the_front_of_a_kanji_name_with_its_abbreviation(nlp):
+    ms, _ = mentions(nlp, "杭州長川科技(長川科技)は検査装置を手がける。")
+    assert "杭州長川科技" in {t for t, cls, _, _ in ms if cls == "Company"}, ms
+    assert "杭州" not in {t for t, *_ in ms}
+
+
 def test_a_descriptor_phrase_after_a_comma_is_not_a_name(nlp):
     ms, _ = mentions(nlp, "米半導体大手、大手メーカーの幹部が語った。")
     assert not [t for t, cls, iri, _ in ms if iri.startswith(f"{KGE}x/")], ms
