@@ -607,10 +607,12 @@ def _is_name_token(t, rules: EntityRules, descriptors: bool = False) -> bool:
     return not any(_script(c) == "hira" for c in t.text)
 
 
-def _name_run(doc: Doc, i: int, rules: EntityRules, taken: Sequence[Mention]) -> tuple[int, int]:
-    """The name-like token run starting at token i: [i, j)."""
+def _name_run(
+    doc: Doc, i: int, rules: EntityRules, taken: Sequence[Mention], descriptors: bool = False
+) -> tuple[int, int]:
+    """The name-like token run starting at token i: [i, j) (see `_is_name_token`)."""
     j = i
-    while j < len(doc) and _is_name_token(doc[j], rules):
+    while j < len(doc) and _is_name_token(doc[j], rules, descriptors):
         if _overlaps(doc[j].idx, doc[j].idx + len(doc[j].text), taken):
             break
         j += 1
@@ -619,39 +621,32 @@ def _name_run(doc: Doc, i: int, rules: EntityRules, taken: Sequence[Mention]) ->
     return i, j
 
 
-def _name_ok(text: str, rules: EntityRules, toks=()) -> bool:
+def _name_ok(text: str, rules: EntityRules, toks=(), appositive: bool = False) -> bool:
     """Does a token run found by context look like a name rather than a common noun?
 
     Latin and katakana runs do (GiNZA tags loanword names as common nouns); a kanji run
-    must be a dictionary proper noun or end in a company suffix (…科技, …集団).
+    must be a dictionary proper noun or end in a company suffix (…科技, …集団). A run set
+    off by a comma after its descriptor (`appositive`: 投資会社、中科算源が) may be any run of
+    3 or more characters, unless it is a descriptor phrase without a proper noun
+    (大手、半導体メーカー; but 上海科創基金).
     """
-    if len(text) < 2 or normalize_name(text) in rules.stop_names or _generic(text, rules):
+    if len(text) < 2 or normalize_name(text) in rules.stop_names:
         return False
     if all(c.isdigit() or not c.isalnum() for c in text):
         return False
     if text.endswith(tuple(rules.person_markers)) or text.endswith(tuple(rules.group_words)):
         return False
+    proper = any("固有名詞" in t.tag_ for t in toks)
+    if appositive:
+        return len(text) >= 3 and (proper or not text.endswith(tuple(rules.descriptors)))
+    if _generic(text, rules):
+        return False
     scripts = {_script(c) for c in text} - {"other"}
     if any(c.isascii() and c.isalpha() for c in text) or scripts == {"kana"}:
         return True  # (digits alone do not make a name: 8社, 3製品)
-    if any("固有名詞" in t.tag_ for t in toks):
+    if proper:
         return True
     return len(text) >= 3 and text.endswith(rules.company_suffixes)
-
-
-def _appositive_ok(text: str, rules: EntityRules, toks=()) -> bool:
-    """Could a run set off by a comma after a descriptor be a name? Not a stop word, a
-    person, a group, or a descriptor phrase without a proper noun (大手、半導体メーカー;
-    but 上海科創基金)."""
-    proper = any("固有名詞" in t.tag_ for t in toks)
-    return (
-        len(text) >= 3
-        and normalize_name(text) not in rules.stop_names
-        and (proper or not text.endswith(tuple(rules.descriptors)))
-        and not text.endswith(tuple(rules.person_markers))
-        and not text.endswith(tuple(rules.group_words))
-        and not all(c.isdigit() or not c.isalnum() for c in text)
-    )
 
 
 def _new(doc: Doc, i: int, j: int, cls: str, source: str = "pattern") -> Mention:
@@ -712,9 +707,17 @@ def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
     out: list[Mention] = []
     n = len(doc)
 
-    def free(i: int, j: int) -> bool:
+    def place(m: Mention) -> bool:
+        return m.cls == "Place" and not m.prefix
+
+    def others(places: bool) -> list[Mention]:
+        return [m for m in [*taken, *out] if not (places and place(m))]
+
+    def free(i: int, j: int, places: bool = False) -> bool:
+        """No mention in tokens [i, j); with `places`, a place may be inside: it is the front
+        of a name (瀋陽芯源微電子設備, 上海科創基金), and find_mentions drops it."""
         return i < j and not _overlaps(
-            doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text), [*taken, *out]
+            doc[i].idx, doc[j - 1].idx + len(doc[j - 1].text), others(places)
         )
 
     prefixes = {m.end for m in taken if m.prefix}
@@ -736,47 +739,21 @@ def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
             # 投資会社、中科算源が: a name set off by a comma after its descriptor may be any
             # noun run, even one holding or ending in common nouns (瀋陽先進製造技術産業)
             appositive = i not in prefixes and start > i + 1 and doc[start - 1].text in "、,"
-            a, b = _name_run(doc, start, rules, [*taken, *out])
-            places: list[Mention] = []
-            if appositive:
-                # a place name glued to the front is part of the name (上海科創基金); the
-                # place mention is dropped by find_mentions
-                places = [m for m in taken if m.cls == "Place" and not m.prefix]
-                blockers = [m for m in [*taken, *out] if m not in places]
-                b = a
-                while (
-                    b < n
-                    and doc[b].pos_ in ("NOUN", "PROPN")
-                    and _is_name_token(doc[b], rules, True)
-                ):
-                    if _overlaps(doc[b].idx, doc[b].idx + len(doc[b].text), blockers):
-                        break
-                    b += 1
-                if any(m.start == a and m.end >= b for m in places):
-                    b = a  # the place alone
+            a, b = _name_run(doc, start, rules, others(appositive), descriptors=appositive)
+            if appositive and any(place(m) and m.start == a and m.end >= b for m in taken):
+                b = a  # the place alone
             name = doc.text[doc[a].idx : doc[b - 1].idx + len(doc[b - 1].text)] if a < b else ""
-            clear = (
-                free(a, b)
-                if not appositive
-                else a < b
-                and not _overlaps(
-                    doc[a].idx,
-                    doc[b - 1].idx + len(doc[b - 1].text),
-                    [m for m in [*taken, *out] if m not in places],
-                )
-            )
-            if clear and (
-                _name_ok(name, rules) or appositive and _appositive_ok(name, rules, doc[a:b])
-            ):
+            toks = doc[a:b] if appositive else ()
+            if free(a, b, appositive) and _name_ok(name, rules, toks, appositive):
                 nxt = doc[b] if b < n else None
                 if (
                     nxt is None
                     or nxt.pos_ in ("ADP", "PUNCT", "AUX", "SCONJ")
                     or nxt.text in rules.strip_suffixes
                 ):
-                    place = all("地名" in x.tag_ for x in doc[a:b])
+                    all_places = all("地名" in x.tag_ for x in doc[a:b])
                     kind = rules.descriptors.get(t.text) if i not in prefixes else None
-                    out.append(_new(doc, a, b, "Place" if place else kind or "Company"))
+                    out.append(_new(doc, a, b, "Place" if all_places else kind or "Company"))
                     continue
         # quoted product names after a product noun
         if t.text in ("「", "『") and i > 0 and rules.descriptors.get(doc[i - 1].text) == "Product":
@@ -808,13 +785,7 @@ def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
             close = next(
                 (k for k in range(i + 1, min(n, i + 10)) if doc[k].text in (")", "）")), None
             )
-            # a place at the front is part of the name (瀋陽芯源微電子設備(芯源微))
-            others = [m for m in [*taken, *out] if m.cls != "Place" or m.prefix]
-            if (
-                close
-                and b - a >= 1
-                and not _overlaps(doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text), others)
-            ):
+            if close and free(a, b, places=True):
                 inner = (
                     doc.text[doc[i + 1].idx : doc[close - 1].idx + len(doc[close - 1].text)]
                     if close > i + 1

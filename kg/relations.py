@@ -173,7 +173,7 @@ def _load_grammar(path: str) -> Grammar:
             transfer=frozenset(data["transfer_nouns"]),
             member_nouns=frozenset(data["member_nouns"]),
             attribute_nouns=frozenset(data["attribute_nouns"]),
-            manner_nouns=frozenset(data.get("manner_nouns", [])),
+            manner_nouns=frozenset(data["manner_nouns"]),
             home_government=dict(ana.get("home_government", {})),
             state_organ_suffixes=tuple(ana.get("state_organ_suffixes", [])),
             copulas=frozenset(data["copulas"]),
@@ -1283,7 +1283,7 @@ def _np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Toke
                 ):
                     j += 1
                     fillers += 1
-                if fillers == 0 or doc[j - 1].text not in _company_words(g):
+                if fillers == 0 or doc[j - 1].text not in _descriptor_nouns("Company"):
                     continue
                 for m in sent.members(a):
                     out.append((pat, m, b, doc[a.end]))
@@ -1299,7 +1299,7 @@ def _np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Toke
                 if b is not None:
                     break
                 t = doc[i]
-                after_descriptor = i > a.end and doc[i - 1].text in _company_words(g)
+                after_descriptor = i > a.end and doc[i - 1].text in _descriptor_nouns("Company")
                 if (
                     t.pos_ in ("NOUN", "PROPN", "NUM", "SYM")
                     or t.text in ("「", "『", "(", ")", "（", "）", "・", " ")
@@ -1345,24 +1345,11 @@ def _np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Toke
 
 
 @cache
-def _company_words_cached(words: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(words)
-
-
-def _company_words(g: Grammar) -> frozenset[str]:
+def _descriptor_nouns(*classes: str) -> frozenset[str]:
+    """Descriptor nouns of the entity rules that name a kind of `classes` (会社, 企業, 研究所)."""
     from kg.entities import load_rules
 
-    rules = load_rules()
-    return _company_words_cached(tuple(n for n, c in rules.descriptors.items() if c == "Company"))
-
-
-@cache
-def _kind_nouns() -> frozenset[str]:
-    """Nouns that name a kind of organisation (会社, 企業, 研究所), from the entity rules."""
-    from kg.entities import load_rules
-
-    d = load_rules().descriptors
-    return frozenset(n for n, cls in d.items() if cls in ("Company", "Association"))
+    return frozenset(n for n, c in load_rules().descriptors.items() if c in classes)
 
 
 def extract_sentence(
@@ -1379,7 +1366,7 @@ def extract_sentence(
         t.text in g.company_anaphora for t in doc
     ):
         fired: dict[int, set[str]] = {}
-        kind_nouns = _kind_nouns()
+        kind_nouns = _descriptor_nouns("Company", "Association")
         for tok in doc:
             entries: list[CueEntry] = []
             for lemma in _cue_lemmas(tok, sent):
