@@ -43,7 +43,7 @@ def split_files(name: str) -> list[str]:
 
 
 def score(name: str, real: Path, work: Path, entity_files: list[Path]):
-    """Build the split's articles into WORK/store and evaluate them; returns (Evaluation, labels)."""
+    """Build the split's articles into WORK/store and score them: (Evaluation, labels)."""
     from kg import graph
     from kg.evaluate import entity_labels, evaluate, load_gold
     from kg.pipeline import build
@@ -56,9 +56,10 @@ def score(name: str, real: Path, work: Path, entity_files: list[Path]):
         shutil.copy(real / f, corpus / f)
     wanted = set(files)
     gold_rel = work / "relations.jsonl"
-    with open(real / "relations.jsonl", encoding="utf-8") as src, open(
-        gold_rel, "w", encoding="utf-8"
-    ) as dst:
+    with (
+        open(real / "relations.jsonl", encoding="utf-8") as src,
+        open(gold_rel, "w", encoding="utf-8") as dst,
+    ):
         for line in src:
             if line.strip() and json.loads(line).get("source") in wanted:
                 dst.write(line)
