@@ -506,7 +506,7 @@ def merge_parentheses(
                 m.aliases.append(other.text)
                 skip.add(id(other))
             elif rules.ticker.fullmatch(inner) or _plausible_alias(inner, rules):
-                former = inner.removeprefix("旧")  # レゾナック(旧昭和電工): a former name
+                former = inner.removeprefix("旧")  # 新光化成(旧新光化学): a former name
                 known = gaz.lookup(former)
                 if known and not _same_kind(m.cls, gaz.entities[known].cls):
                     m.end, m.char_end = _extend(doc, m, pm.end())
@@ -776,7 +776,7 @@ def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
                 j >= 0
                 and (
                     _is_name_token(doc[j], rules)
-                    or (j == i - 1 and doc[j].text in rules.company_suffixes)  # 韋爾半導体(…)
+                    or (j == i - 1 and doc[j].text in rules.company_suffixes)  # 芯光半導体(…)
                 )
                 and all(_script(c) in ("kanji", "other") for c in doc[j].text)
             ):

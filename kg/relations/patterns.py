@@ -87,7 +87,7 @@ def np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Token
                 if (
                     t.pos_ in ("NOUN", "PROPN", "NUM", "SYM")
                     or t.text in ("「", "『", "(", ")", "（", "）", "・", " ")
-                    or (t.text in ("、", ",") and after_descriptor)  # 中国の自動車大手、比亜迪
+                    or (t.text in ("、", ",") and after_descriptor)  # 韓国の電池大手、未来電池
                     or (
                         t.text == "の"
                         and (after_descriptor or not first.get("genitive"))
@@ -117,7 +117,7 @@ def np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Token
             ):
                 continue
             cue = doc[a.end] if a.end < len(doc) else doc[a.start]
-            # 中国のAや、Bなど国内メーカー: a genitive modifier covers the whole list
+            # 日本のAや、Bなど国内企業: a genitive modifier covers the whole list
             group = sent.members(b)
             closed = sent.slot_of(group[-1].end) in sent.g.identity
             products = all(x.cls in ("Product", "Technology") for x in group)

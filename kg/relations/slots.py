@@ -246,8 +246,8 @@ class Slots:
 
     def _stray_argument(self, pred: Token, slot: str) -> list[Ref]:
         """A phrase marked for `slot` (Xに, Xを) that the parser hung on another word instead of
-        the predicate after it: 「ラピダス」(東京・千代田)に、…8社が出資した;
-        …140社を、禁輸リストにあたるエンティティーリストに加える."""
+        the predicate after it: 「ミライ半導体」(大阪市)に、…5社が出資した;
+        …30社を、禁輸措置にあたる輸出管理リストに加える."""
         for t in reversed(self.doc[: pred.i]):
             if t.pos_ in ("PUNCT", "SYM", "ADP", "AUX", "SCONJ"):
                 continue
