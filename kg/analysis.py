@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kg.dates import Window, parse_date
 from kg.errors import QueryError
 from kg.graph import select
 from kg.vocab import CLASSES, KG, SYMMETRIC
@@ -86,8 +87,7 @@ def project(
     if unknown:
         raise QueryError(f"unknown modality {sorted(unknown)[0]!r}; use one of asserted, "
                          "reported, hedged, planned, denied")  # fmt: skip
-    if since is not None:
-        since = _check_date(since)
+    window = Window.parse(since=since)
 
     g = nx.MultiDiGraph()
     kg_ns = str(KG)
@@ -101,7 +101,8 @@ def project(
         if mod not in wanted_mod:
             continue
         day = date.value if date is not None else None
-        if since is not None and (day is None or day[:10] < since):
+        when = parse_date(day) if day else None
+        if window and not window.keeps(when, when):
             continue
         edges.append((c.value, s.value, o.value, rel, mod, a.value,
                       title.value if title is not None else None, day, sentence.value,
@@ -114,15 +115,6 @@ def project(
         )  # fmt: skip
     _describe_nodes(store, g)
     return g
-
-
-def _check_date(since: str) -> str:
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(since.strip()[:10]).isoformat()
-    except ValueError as exc:
-        raise QueryError(f"bad date {since!r}: give it as YYYY-MM-DD") from exc
 
 
 def _v(row, name: str) -> str | None:

@@ -159,7 +159,7 @@ def build(
     finally:
         if bar:
             bar[0][0].stop()
-    for s in report.skipped:
+    for s in [*report.skipped, *report.warnings]:
         _err(f"warning: {s.path}: {s.reason}")
     if report.violations:
         _err(

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from kg.entities import ArticleEntities, Entity
     from kg.relations import Fact
 
-VERSION = "kg.graph.v1"
+VERSION = "kg.graph.v2"
 STORE_ENV = "KG_STORE"
 DEFAULT_STORE = Path(".kg") / "store"
 OXIGRAPH_DIR = "oxigraph"
@@ -234,6 +234,7 @@ def article_quads(
     """Every quad of one article's graph, sorted (so the update text is deterministic)."""
     import pyoxigraph as ox
 
+    from kg.dates import parse_date
     from kg.entities import load_gazetteer
 
     a_iri = article_iri(article.key)
@@ -249,7 +250,8 @@ def article_quads(
     if article.title:
         add(art, DCTERMS.title, _lit(article.title))
     if article.date:
-        add(art, DCTERMS.date, _lit(article.date[:10], datatype=XSD.date))
+        when = parse_date(article.date)
+        add(art, DCTERMS.date, _lit(when.value, datatype=when.datatype))
     if article.source:
         add(art, DCTERMS.publisher, _lit(article.source))
     if root:

@@ -54,8 +54,8 @@ kgsh:Article a sh:NodeShape ;
                   sh:message "an article needs exactly one dcterms:source" ] ;
     sh:property [ sh:path kg:contentHash ; sh:minCount 1 ;
                   sh:message "an article needs kg:contentHash" ] ;
-    sh:property [ sh:path dcterms:date ; sh:datatype xsd:date ;
-                  sh:message "dcterms:date must be an xsd:date" ] .
+    sh:property [ sh:path dcterms:date ; sh:maxCount 1 ; sh:or ( DATE_TYPES ) ;
+                  sh:message "dcterms:date must be one xsd:date, xsd:gYearMonth or xsd:gYear" ] .
 
 kgsh:Claim a sh:NodeShape ;
     sh:targetClass kg:Claim ;
@@ -107,10 +107,15 @@ def generate_shapes() -> str:
     from rdflib import Graph
     from rdflib.namespace import RDFS
 
-    from kg.vocab import KG, ontology_dir, relations
+    from kg.dates import DATATYPES
+    from kg.vocab import KG, XSD, ontology_dir, relations
 
     g = Graph().parse(ontology_dir() / "kg.ttl")
-    out = [HEADER, FIXED.replace("RELATIONS", " ".join(f"kg:{r}" for r in relations()))]
+    date_types = " ".join(
+        f"[ sh:datatype xsd:{t.removeprefix(str(XSD))} ]" for t in dict.fromkeys(DATATYPES.values())
+    )
+    fixed = FIXED.replace("RELATIONS", " ".join(f"kg:{r}" for r in relations()))
+    out = [HEADER, fixed.replace("DATE_TYPES", date_types)]
     out.append("# ---------------------------------------------------------------- relations")
     for r in relations():
         prop = KG[r]

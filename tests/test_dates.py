@@ -1,0 +1,221 @@
+"""Dates: written dates at their precision (kg.dates), article dates read by the corpus stage,
+and how they reach the graph."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kg import graph
+from kg.cli import app
+from kg.corpus import load_corpus, read_file
+from kg.dates import When, Window, parse_date
+from kg.errors import QueryError
+
+BODY = "米国は中国への半導体製造装置の輸出規制を強化した。関係者が明らかにした。\n"
+
+
+def md(title: str, date_line: str | None, body: str = BODY) -> str:
+    front = f"title: {title}\n" + (f"date: {date_line}\n" if date_line is not None else "")
+    return f"---\n{front}---\n{body}"
+
+
+# ----------------------------------------------------------------- written dates
+
+
+@pytest.mark.parametrize(
+    ("written", "value", "precision", "start", "end"),
+    [
+        ("2024-05-01", "2024-05-01", "day", date(2024, 5, 1), date(2024, 5, 1)),
+        ("2024-02", "2024-02", "month", date(2024, 2, 1), date(2024, 2, 29)),
+        ("2023-02", "2023-02", "month", date(2023, 2, 1), date(2023, 2, 28)),
+        ("2024", "2024", "year", date(2024, 1, 1), date(2024, 12, 31)),
+        (2024, "2024", "year", date(2024, 1, 1), date(2024, 12, 31)),
+        ("2024/5/1", "2024-05-01", "day", date(2024, 5, 1), date(2024, 5, 1)),
+        ("2024年12月", "2024-12", "month", date(2024, 12, 1), date(2024, 12, 31)),
+        ("2025-01-28T09:30:00+09:00", "2025-01-28", "day", date(2025, 1, 28), date(2025, 1, 28)),
+        (date(2024, 3, 4), "2024-03-04", "day", date(2024, 3, 4), date(2024, 3, 4)),
+    ],
+)
+def test_written_dates_keep_their_precision(written, value, precision, start, end):
+    when = parse_date(written)
+    assert (when.value, when.precision, when.start, when.end) == (value, precision, start, end)
+
+
+@pytest.mark.parametrize(
+    ("written", "says"),
+    [
+        ("2024-13-45", "no month 13"),
+        ("2024-02-30", "February 2024 has 29 days"),
+        ("yesterday", "is not a date"),
+        ("2024-021", "is not a date"),
+        ("0024", "year 24"),
+        (True, "is not a date"),
+    ],
+)
+def test_bad_dates_say_what_is_wrong(written, says):
+    with pytest.raises(ValueError, match=re.escape(says)):
+        parse_date(written)
+
+
+def test_a_week_is_monday_to_sunday():
+    week = When.week(date(2024, 5, 16))  # a Thursday
+    assert (week.start, week.end, week.value) == (date(2024, 5, 13), date(2024, 5, 19),
+                                                   "2024-05-13")  # fmt: skip
+
+
+def test_window_keeps_only_what_lies_wholly_inside():
+    feb = parse_date("2024-02")
+    mid_feb = parse_date("2024-02-15")
+    w = Window.parse(since="2024-02-15")
+    assert w.keeps(mid_feb, mid_feb) and not w.keeps(feb, feb) and not w.keeps(None, None)
+    assert Window.parse(since="2024-02").keeps(feb, feb)  # since a month: from its first day
+    assert Window.parse(until="2024-02").keeps(feb, feb)  # until a month: to its last day
+    assert not Window.parse(until="2024-02-28").keeps(feb, feb)
+    # as of a day: only articles surely published by then; the event date does not matter
+    as_of = Window.parse(as_of="2024-02-20")
+    assert as_of.keeps(None, mid_feb) and not as_of.keeps(mid_feb, feb)
+    assert not as_of.keeps(mid_feb, None)
+    assert not Window() and Window.parse(as_of="2024")
+    with pytest.raises(QueryError, match="--as-of: 'soon' is not a date"):
+        Window.parse(as_of="soon")
+    with pytest.raises(QueryError, match="is after --until"):
+        Window.parse(since="2025", until="2024")
+
+
+# ----------------------------------------------------------------- article dates
+
+
+def test_front_matter_dates_are_read_at_their_precision(tmp_path):
+    files = {"day.md": "2024-05-01", "month.md": "2024-02", "year.md": "2023",
+             "quoted.md": "'2024-03'"}  # fmt: skip
+    bodies = ["ソニーは熊本に工場を持つ。", "TSMCはアップルに半導体を供給する。",
+              "キオクシアは東京に本社を置く。", "ASMLはオランダの企業だ。"]  # fmt: skip
+    for (name, written), body in zip(files.items(), bodies, strict=True):
+        (tmp_path / name).write_text(md(name, written, body), "utf-8")
+    corpus = load_corpus(tmp_path)
+    got = {a.path: a.date for a in corpus.articles}
+    assert got == {"day.md": "2024-05-01", "month.md": "2024-02", "year.md": "2023",
+                   "quoted.md": "2024-03"}  # fmt: skip
+    assert corpus.skipped == [] and corpus.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("2024-13-45", "date '2024-13-45' has no month 13"),
+        ("2024-02-30", "date '2024-02-30' is not a day of the calendar"),
+        ("いつか", "date 'いつか' is not a date"),
+        (None, "no date: none in the front matter, page metadata or a date line"),
+    ],
+)
+def test_a_bad_or_missing_date_is_a_warning_and_the_article_is_read(tmp_path, written, reason):
+    (tmp_path / "x.md").write_text(md("題", written), "utf-8")
+    corpus = load_corpus(tmp_path)
+    (article,) = corpus.articles
+    assert article.date is None and article.text == BODY.strip()
+    assert corpus.skipped == []
+    assert [(w.path, w.reason[: len(reason)]) for w in corpus.warnings] == [("x.md", reason)]
+    warnings = []
+    assert read_file(tmp_path / "x.md", tmp_path, warnings=warnings) == [article]
+    assert len(warnings) == 1 and "\n" not in warnings[0].reason
+
+
+def test_kg_build_warns_in_one_line_about_impossible_dates(tmp_path, monkeypatch):
+    """`date: 2024-13-45` made the YAML loader itself raise (a traceback): now one line per
+    file, and both articles are in the graph, undated."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text(md("一", "2024-13-45"), "utf-8")
+    (corpus / "b.md").write_text(
+        md("二", "2024-02-30", "日本は韓国への輸出を規制した。\n"), "utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(app, ["build", "corpus", "--store", "store"])
+    assert r.exit_code == 0 and r.exception is None, r.output
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: a.md: date '2024-13-45' has no month 13; write YYYY-MM-DD, YYYY-MM or YYYY;"
+        " the article is read without a date",
+        "warning: b.md: date '2024-02-30' is not a day of the calendar (February 2024 has 29"
+        " days); the article is read without a date",
+    ]
+    assert "Traceback" not in r.output and "articles read  2" in r.stdout
+    store = graph.open_store("store", create=False)
+    assert graph.count(store, "?a a kg:Article") == 2
+    assert graph.count(store, "?a dcterms:date ?d") == 0
+    graph.close_store("store")
+
+
+PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>{head}</head>
+<body><article><h1>{title}</h1>{time}<p>{title}によると、東京エレクトロンはSMICに半導体製造装置を
+供給している。中国向け売上高は全体の4割を超えた。</p><p>米国は中国への輸出規制を強化しており、
+{title}は影響を注視している。関係者が明らかにした。</p></article></body></html>"""
+
+
+def test_html_pages_take_their_date_from_the_page_metadata(tmp_path):
+    pages = {
+        "meta.html": ("日経", '<meta property="article:published_time"'
+                      ' content="2024-05-01T09:00:00+09:00">', ""),
+        "jsonld.html": ("ロイター", '<script type="application/ld+json">{"@context":'
+                        '"https://schema.org","@type":"NewsArticle","datePublished":'
+                        '"2023-11-20T10:00:00+09:00"}</script>', ""),
+        "time.html": ("共同", "", '<time datetime="2022-03-04">2022年3月4日</time>'),
+    }  # fmt: skip
+    for name, (title, head, time) in pages.items():
+        (tmp_path / name).write_text(PAGE.format(title=title, head=head, time=time), "utf-8")
+    corpus = load_corpus(tmp_path)
+    assert {a.path: a.date for a in corpus.articles} == {
+        "meta.html": "2024-05-01", "jsonld.html": "2023-11-20", "time.html": "2022-03-04",
+    }  # fmt: skip
+    assert corpus.warnings == []
+
+
+def test_a_date_line_heading_the_text_is_the_last_resort(tmp_path):
+    text = "---\ntitle: 題\n---\nテスト通信\n2024年5月1日 10:00\n" + BODY
+    (tmp_path / "x.md").write_text(text, "utf-8")
+    corpus = load_corpus(tmp_path)
+    assert [a.date for a in corpus.articles] == ["2024-05-01"] and corpus.warnings == []
+    # a sentence opening with a date is the event's date, not the article's
+    (tmp_path / "x.md").write_text("---\ntitle: 題\n---\n2024年5月1日、" + BODY, "utf-8")
+    assert [a.date for a in load_corpus(tmp_path).articles] == [None]
+
+
+def test_the_graph_keeps_each_date_at_its_precision(tmp_path):
+    from conftest import ALPHA, BETA, fact, write_hand_article
+
+    store = graph.open_store(tmp_path / "s")
+    for key, written in (("d.md", "2024-05-01"), ("m.md", "2024-02"), ("y.md", "2023")):
+        write_hand_article(store, key, [ALPHA, BETA], [fact(ALPHA, "suppliesTo", BETA)],
+                           date=written)  # fmt: skip
+    rows = graph.select(store, "SELECT ?a ?d WHERE { ?a dcterms:date ?d } ORDER BY ?d")
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    assert [(graph.article_key(a.value), d.value, d.datatype.value) for a, d in rows] == [
+        ("y.md", "2023", f"{xsd}gYear"),
+        ("m.md", "2024-02", f"{xsd}gYearMonth"),
+        ("d.md", "2024-05-01", f"{xsd}date"),
+    ]
+    from kg.shapes import validate
+
+    graph.write_ontology(store, Path(graph.__file__).parent.parent / "ontology" / "kg.ttl")
+    assert validate(store) == []
+    graph.close_store(tmp_path / "s")
+
+
+def test_every_real_article_is_read_with_the_date_its_front_matter_states(shared):
+    real = shared / "gold" / "real"
+    corpus = load_corpus(real)
+    files = sorted(real.glob("*.md"))
+    assert corpus.skipped == [] and len(corpus.articles) == len(files) == 48
+    stated = {}
+    for path in files:
+        m = re.search(r"^date:\s*(\S+)\s*$", path.read_text("utf-8").split("---")[1], re.M)
+        stated[path.name] = m.group(1).strip("'\"") if m else None
+    assert {a.path: a.date for a in corpus.articles} == stated
+    assert sum(1 for d in stated.values() if d and len(d) == 7) == 11  # month precision
+    undated = sorted(k for k, d in stated.items() if d is None)
+    assert sorted(w.path for w in corpus.warnings) == undated
