@@ -64,9 +64,10 @@ def ontology_hash() -> str:
 
 def pipeline_version(min_confidence: float = 0.0) -> str:
     """Versioned name of everything that shapes an article graph; recorded as kg:extractor."""
-    from kg import entities, graph, relations
+    from kg import dates, entities, graph, relations
 
-    parts = [entities.VERSION, relations.VERSION, graph.VERSION, f"ontology-{ontology_hash()[:16]}"]
+    parts = [entities.VERSION, relations.VERSION, graph.VERSION, dates.VERSION,
+             f"ontology-{ontology_hash()[:16]}"]  # fmt: skip
     if min_confidence > 0:
         parts.append(f"min-confidence-{min_confidence:g}")
     return "+".join(parts)

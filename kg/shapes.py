@@ -71,7 +71,14 @@ kgsh:Claim a sh:NodeShape ;
     sh:property [ sh:path kg:charStart ; sh:minCount 1 ; sh:datatype xsd:integer ] ;
     sh:property [ sh:path kg:charEnd ; sh:minCount 1 ; sh:datatype xsd:integer ] ;
     sh:property [ sh:path prov:wasDerivedFrom ; sh:minCount 1 ; sh:class kg:Article ;
-                  sh:message "a claim must come from an article" ] .
+                  sh:message "a claim must come from an article" ] ;
+    sh:property [ sh:path kg:eventDate ; sh:maxCount 1 ; sh:or ( DATE_TYPES ) ;
+                  sh:message "kg:eventDate must be one xsd:date, xsd:gYearMonth or xsd:gYear" ] ;
+    sh:property [ sh:path kg:eventPrecision ; sh:maxCount 1 ; sh:in ( PRECISIONS ) ] ;
+    sh:property [ sh:path kg:eventStart ; sh:maxCount 1 ; sh:datatype xsd:date ] ;
+    sh:property [ sh:path kg:eventEnd ; sh:maxCount 1 ; sh:datatype xsd:date ] ;
+    sh:property [ sh:path kg:eventDateSource ; sh:maxCount 1 ;
+                  sh:in ( kg:fromSentence kg:fromArticle ) ] .
 """
 
 EVIDENCE = (
@@ -107,7 +114,7 @@ def generate_shapes() -> str:
     from rdflib import Graph
     from rdflib.namespace import RDFS
 
-    from kg.dates import DATATYPES
+    from kg.dates import DATATYPES, PRECISIONS
     from kg.vocab import KG, XSD, ontology_dir, relations
 
     g = Graph().parse(ontology_dir() / "kg.ttl")
@@ -115,6 +122,7 @@ def generate_shapes() -> str:
         f"[ sh:datatype xsd:{t.removeprefix(str(XSD))} ]" for t in dict.fromkeys(DATATYPES.values())
     )
     fixed = FIXED.replace("RELATIONS", " ".join(f"kg:{r}" for r in relations()))
+    fixed = fixed.replace("PRECISIONS", " ".join(f"kg:{p}" for p in PRECISIONS))
     out = [HEADER, fixed.replace("DATE_TYPES", date_types)]
     out.append("# ---------------------------------------------------------------- relations")
     for r in relations():
