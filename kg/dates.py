@@ -62,6 +62,13 @@ class When:
     def year(cls, year: int) -> When:
         return cls(date(year, 1, 1), date(year, 12, 31), "year")
 
+    @classmethod
+    def stored(cls, value: str, precision: str | None = None) -> When:
+        """A date as the graph stores it: ISO text, and its precision when that is a week
+        (written as its Monday's day)."""
+        when = parse_date(value)
+        return cls.week(when.start) if precision == "week" else when
+
     @property
     def value(self) -> str:
         """ISO text at the precision: ``2024-05-01``, ``2024-02`` or ``2024``."""

@@ -370,12 +370,15 @@ def render(
     since: str | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
     lang: str = "ja",
+    until: str | None = None,
+    as_of: str | None = None,
 ) -> VizReport:
-    """`kg viz`: project the store (`relations`, `since`), focus on the entities named in
-    `focus` (any label, alias or ticker), and write the page to `output`."""
+    """`kg viz`: project the store (`relations`; claims in time: `since`, `until`, `as_of`),
+    focus on the entities named in `focus` (any label, alias or ticker), and write the page
+    to `output`."""
     from kg.analysis import project, resolve_or_fail
 
-    g = project(store, relations=relations or None, since=since)
+    g = project(store, relations=relations or None, since=since, until=until, as_of=as_of)
     nodes: set[str] = set()
     for name in focus:
         nodes |= resolve_or_fail(store, g, name)

@@ -3,11 +3,14 @@ and how they reach the graph."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import ALPHA, BETA, DELTA, GAMMA, ent, fact, write_hand_article
 from typer.testing import CliRunner
 
 from kg import graph
@@ -195,8 +198,6 @@ def test_a_date_line_heading_the_text_is_the_last_resort(tmp_path):
 
 
 def test_the_graph_keeps_each_date_at_its_precision(tmp_path):
-    from conftest import ALPHA, BETA, fact, write_hand_article
-
     store = graph.open_store(tmp_path / "s")
     for key, written in (("d.md", "2024-05-01"), ("m.md", "2024-02"), ("y.md", "2023")):
         write_hand_article(store, key, [ALPHA, BETA], [fact(ALPHA, "suppliesTo", BETA)],
@@ -316,8 +317,6 @@ def test_the_same_day_is_that_of_the_date_written_before():
 
 
 def test_claims_carry_their_event_dates_in_the_graph(tmp_path):
-    from conftest import ALPHA, BETA, GAMMA, fact, write_hand_article
-
     text = "アルファは昨年末、ベータに供給を始めた。ガンマはアルファと競合する。"
     first, second = text.split("。")[0] + "。", text.split("。")[1] + "。"
     facts = [
@@ -400,3 +399,102 @@ def test_event_dates_of_the_real_claims(shared, tmp_path):
     assert scores["stated"][0] >= 0.9 * scores["stated"][1], wrong
     assert scores["none"][0] >= 0.95 * scores["none"][1], wrong
     graph.close_store(tmp_path / "store")
+
+
+# ----------------------------------------------------------------- questions in time
+
+US = ent("United_States", "Country", en="United States", ja="米国")
+TARGETS = {  # article -> (its date, the sentence, the target)
+    "old.md": ("2023-06-10", "2023年6月10日、米国はアルファへの輸出を規制した。", ALPHA),
+    "month.md": ("2024-02", "米国は今月、ベータへの輸出を規制した。", BETA),
+    "new.md": ("2024-05-15", "米国は先週、ガンマへの輸出を規制した。", GAMMA),
+    "undated.md": (None, "米国はデルタへの輸出を規制した。", DELTA),
+}
+
+
+@pytest.fixture(scope="module")
+def timed_store(tmp_path_factory):
+    """Export controls stated in four articles: a day, a month, a week and no date."""
+    path = tmp_path_factory.mktemp("timed") / "store"
+    store = graph.open_store(path)
+    for key, (day, sentence, target) in TARGETS.items():
+        f = fact(US, "restrictsExportsTo", target, sentence=sentence)
+        write_hand_article(store, key, [US, target], [f], text=sentence, date=day,
+                           title=key)  # fmt: skip
+    graph.close_store(path)
+    return path
+
+
+def saved_rows(store, *args) -> list[dict]:
+    r = CliRunner().invoke(app, ["query", *args, "--format", "csv", "--store", str(store)])
+    assert r.exit_code == 0, r.output
+    return list(csv.DictReader(io.StringIO(r.stdout)))
+
+
+def test_export_controls_since_a_day_lists_only_later_events_with_dates(timed_store):
+    rows = saved_rows(timed_store, "--saved", "export-controls", "--since", "2024-01-01")
+    got = [(r["date"], r["precision"], r["dateFrom"], r["words"], r["target"].rsplit("/")[-1],
+            r["article"].rsplit("/")[-1]) for r in rows]  # fmt: skip
+    assert got == [
+        ("2024-02", "month", "sentence", "今月", "Beta", "month.md"),
+        ("2024-05-06", "week", "sentence", "先週", "Gamma", "new.md"),
+    ]
+    # a month is in the window only when all of it is
+    rows = saved_rows(timed_store, "--saved", "export-controls", "--since", "2024-02-15")
+    assert [r["target"].rsplit("/")[-1] for r in rows] == ["Gamma"]
+    rows = saved_rows(timed_store, "--saved", "export-controls", "--until", "2024-02")
+    assert [r["target"].rsplit("/")[-1] for r in rows] == ["Alpha", "Beta"]
+    # without a bound every claim is listed, the undated one last
+    rows = saved_rows(timed_store, "--saved", "export-controls")
+    assert [r["date"] for r in rows] == ["2023-06-10", "2024-02", "2024-05-06", ""]
+
+
+def test_as_of_a_day_is_the_graph_as_it_stood(timed_store):
+    rows = saved_rows(timed_store, "--saved", "articles", "--as-of", "2024-03-01")
+    assert [r["article"].rsplit("/")[-1] for r in rows] == ["old.md", "month.md"]
+    rows = saved_rows(timed_store, "--saved", "articles", "--as-of", "2024-02-28")
+    assert [r["article"].rsplit("/")[-1] for r in rows] == ["old.md"]  # February not over
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?c a kg:Claim }"
+    assert saved_rows(timed_store, q, "--as-of", "2024-05-20") == [{"n": "3"}]
+    assert saved_rows(timed_store, q) == [{"n": "4"}]
+
+
+def test_since_on_a_query_without_event_dates_says_which_have_them(timed_store):
+    r = CliRunner().invoke(app, ["query", "--saved", "articles", "--since", "2024",
+                                 "--store", str(timed_store)])  # fmt: skip
+    assert r.exit_code == 1
+    assert "saved query articles has no since parameter: --since applies to" in r.stderr
+    assert "export-controls" in r.stderr and "tariffs" in r.stderr
+    r = CliRunner().invoke(app, ["query", "--saved", "tariffs", "--since", "2024-13",
+                                 "--store", str(timed_store)])  # fmt: skip
+    assert r.exit_code == 1 and "--since: '2024-13' has no month 13" in r.stderr
+
+
+def test_analyses_see_the_claims_of_the_window(timed_store):
+    from kg.analysis import explain, project
+
+    store = graph.open_store(timed_store, create=False)
+
+    def targets(**window):
+        g = project(graph.open_store(timed_store, create=False), **window)
+        return sorted(o.rsplit("/")[-1] for _, o in g.edges())
+
+    assert targets() == ["Alpha", "Beta", "Delta", "Gamma"]
+    assert targets(since="2024") == ["Beta", "Gamma"]
+    assert targets(until="2024-05-11") == ["Alpha", "Beta"]  # last week not over by the 11th
+    assert targets(as_of="2024-05-14") == ["Alpha", "Beta"]
+    edge = next(d for _, o, d in project(store).edges(data=True) if o == BETA.iri)
+    assert (edge["event_date"], edge["event_precision"], edge["event_text"],
+            edge["event_source"], edge["date"]) == ("2024-02", "month", "今月", "sentence",
+                                                    "2024-02")  # fmt: skip
+    with pytest.raises(QueryError, match="no entity named 'ベータ' takes part in any fact"):
+        explain(store, "アルファ", "ベータ", until="2023")
+    g, paths = explain(store, "アルファ", "ベータ")
+    assert [len(p) for p in paths] == [2]  # by way of the United States
+    del store, g  # the CLI opens the store itself: RocksDB allows one opener per process
+    graph.close_store(timed_store)
+    r = CliRunner().invoke(app, ["analyze", "--as-of", "2023-12-31", "--store", str(timed_store)])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("graph: 2 entities, 1 claims")
+    r = CliRunner().invoke(app, ["explain", "アルファ", "ベータ", "--store", str(timed_store)])
+    assert r.exit_code == 0 and "2023-06-10 (2023年6月10日)" in r.stdout, r.output
