@@ -432,6 +432,31 @@ def viz(
 
 @app.command()
 @_fails_cleanly
+def timeline(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
+    relation: Annotated[
+        list[str] | None, typer.Option("--relation", help="Only this relation; repeat.")
+    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
+    lang: Annotated[str, typer.Option("--lang", help="Initial labels: ja or en.")] = "ja",
+    store: StoreOpt = None,
+) -> None:
+    """Write the claims over time as one self-contained HTML page (opens offline)."""
+    from kg import graph
+    from kg.timeline import render
+
+    report = render(
+        graph.open_store(store, create=False), output, relations=tuple(relation or ()),
+        since=since, until=until, as_of=as_of, lang=lang,
+    )  # fmt: skip
+    _err(f"{report.marks} claims on the timeline ({report.undated} without a date left out)")
+    _out(str(report.path.resolve()))
+
+
+@app.command()
+@_fails_cleanly
 def analyze(
     top: Annotated[int, typer.Option("--top", help="Entities per centrality ranking.")] = 10,
     hops: Annotated[
