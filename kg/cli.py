@@ -258,18 +258,17 @@ def query(
 
     window = Window.parse(since, until, as_of)
     if saved:
-        from kg.saved import bind, get_saved, parse_params, window_params
+        from kg.saved import bind_saved, parse_params, run_saved
 
         if sparql:
             raise QueryError("give either a query or --saved NAME, not both")
-        q = get_saved(saved)
-        values = parse_params(param or []) | window_params(q, window)
+        values = parse_params(param or [])
         ox_store = graph.open_store(store, create=False)
-        text = bind(q, values, ox_store)
         if show:
-            _out(text)
+            _out(bind_saved(saved, values, window, ox_store))
             return
-        _out(format_result(run_query(ox_store, text, as_of=window.as_of), fmt))
+        result = run_saved(ox_store, saved, values, since=since, until=until, as_of=as_of)
+        _out(format_result(result, fmt))
         return
     if param:
         raise QueryError("--param only applies to --saved queries")

@@ -208,6 +208,33 @@ def window_params(query: SavedQuery, window: Window) -> dict[str, str]:
     return out
 
 
+def bind_saved(
+    name: str, values: dict[str, str] | None = None, window: Window | None = None, store=None
+) -> str:
+    """The text of the saved query `name` with its parameters bound: `values`, and the
+    `since`/`until` of `window` (`window_params`)."""
+    query = get_saved(name)
+    return bind(query, {**(values or {}), **window_params(query, window or Window())}, store)
+
+
+def run_saved(
+    store,
+    name: str,
+    values: dict[str, str] | None = None,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    as_of: str | None = None,
+):
+    """Run the saved query `name` (`kg query --saved`): parameters from `values`, events
+    from `since` to `until` (its `since`/`until` parameters), over the graph as it stood on
+    `as_of` (`kg.query.run_query`). Returns a `kg.query.QueryResult`."""
+    from kg.query import run_query
+
+    window = Window.parse(since, until, as_of)
+    return run_query(store, bind_saved(name, values, window, store), as_of=window.as_of)
+
+
 def parse_params(pairs: list[str]) -> dict[str, str]:
     """`["entity=Huawei", ...]` -> dict; the value may hold any character, `=` included."""
     out = {}

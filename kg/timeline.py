@@ -60,6 +60,18 @@ def marks(g: nx.MultiDiGraph) -> tuple[list[dict], int]:
     return out, undated
 
 
+def per_month(g: nx.MultiDiGraph) -> tuple[list[dict], int]:
+    """Claims per month of their event date and relation, as rows ``{"month": "2024-02",
+    "relation": ..., "claims": n}`` sorted by month and relation, and the number of dated
+    claims left out because their date is known only to its year."""
+    from collections import Counter
+
+    found, _ = marks(g)
+    counted = Counter((m["date"][:7], m["relation"]) for m in found if m["precision"] != "year")
+    rows = [{"month": k[0], "relation": k[1], "claims": n} for k, n in sorted(counted.items())]
+    return rows, sum(1 for m in found if m["precision"] == "year")
+
+
 def page_html(g: nx.MultiDiGraph, *, title: str = TITLE, lang: str = "ja") -> str:
     """The timeline page of the claims of `g`, as one HTML string (no external resources)."""
     from kg.viz import RELATION_COLORS, script_json, term_labels
