@@ -74,7 +74,7 @@ def per_month(g: nx.MultiDiGraph) -> tuple[list[dict], int]:
 
 def page_html(g: nx.MultiDiGraph, *, title: str = TITLE, lang: str = "ja") -> str:
     """The timeline page of the claims of `g`, as one HTML string (no external resources)."""
-    from kg.viz import RELATION_COLORS, script_json, term_labels
+    from kg.viz import DOM_JS, HEAD, RELATION_COLORS, script_json, term_labels
     from kg.vocab import MODALITIES, relations
 
     if lang not in ("ja", "en"):
@@ -92,11 +92,12 @@ def page_html(g: nx.MultiDiGraph, *, title: str = TITLE, lang: str = "ja") -> st
         "modalities": {m: term(m) for m in MODALITIES}, "ui": UI,
     }  # fmt: skip
     return (
-        PAGE.replace("%%LANG%%", lang)
+        (HEAD + PAGE)
+        .replace("%%LANG%%", lang)
         .replace("%%TITLE%%", html.escape(title))
         .replace("%%CSS%%", CSS)
         .replace("%%DATA%%", script_json(data))
-        .replace("%%JS%%", JS)
+        .replace("%%JS%%", JS.replace("%%DOM_JS%%", DOM_JS))
     )
 
 
@@ -110,13 +111,9 @@ class TimelineReport:
 def write_page(g: nx.MultiDiGraph, output: str | os.PathLike, *, title: str = TITLE,
                lang: str = "ja") -> TimelineReport:  # fmt: skip
     """Write the timeline of `g` to `output`."""
-    text = page_html(g, title=title, lang=lang)
-    path = Path(output)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise QueryError(f"cannot write {path}: {exc}") from exc
+    from kg.viz import write_html
+
+    path = write_html(page_html(g, title=title, lang=lang), output)
     drawn, undated = marks(g)
     return TimelineReport(path, len(drawn), undated)
 
@@ -162,15 +159,8 @@ UI = {
     "none": {"ja": "該当する主張はありません", "en": "No claim matches"},
 }
 
-PAGE = """<!DOCTYPE html>
-<html lang="%%LANG%%">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; \
-script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>%%TITLE%%</title>
-<style>%%CSS%%</style>
+# after kg.viz.HEAD
+PAGE = """<style>%%CSS%%</style>
 </head>
 <body>
 <header>
@@ -228,18 +218,7 @@ JS = r"""
   const day = (iso) => Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10));
   const norm = (s) => String(s || "").normalize("NFKC").toLowerCase();
 
-  // Every piece of text goes into the page as a text node: h() never parses HTML.
-  function h(tag, props, children) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(props || {})) {
-      if (k === "text") e.textContent = v;
-      else if (k === "class") e.className = v;
-      else if (k === "on") for (const [ev, f] of Object.entries(v)) e.addEventListener(ev, f);
-      else e.setAttribute(k, v);
-    }
-    for (const c of children || []) if (c !== null && c !== undefined) e.append(c);
-    return e;
-  }
+%%DOM_JS%%
   function s(tag, attrs, text) {
     const e = document.createElementNS(NS, tag);
     for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);

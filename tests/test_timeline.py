@@ -4,11 +4,9 @@ Chromium (tests/browser.py), filtered by entity and relation."""
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest
-from browser import Browser, find_chromium
 from conftest import ent, fact, graph_ontology_path, write_hand_article
 from typer.testing import CliRunner
 
@@ -82,16 +80,6 @@ def test_kg_timeline_writes_the_page(hostile_store, tmp_path):
     assert str(out.resolve()) in r.stdout and "2 claims on the timeline" in r.stderr
     data = out.read_text("utf-8").split('type="application/json">')[1].split("</script>")[0]
     assert [m["relation"] for m in json.loads(data)["marks"]] == ["restrictsExportsTo", "basedIn"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not find_chromium():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: `make test` installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    with Browser() as b:
-        yield b
 
 
 def test_timeline_in_headless_chromium(browser, hostile_store, tmp_path):
