@@ -8,6 +8,11 @@ line; `parse_date` reads those.
 A date at month or year precision is the whole month or year: a time filter (`Window`)
 keeps it only when all of it lies inside the window, so ``--since 2024-02-15`` leaves out
 an article dated ``2024-02``, and ``--until 2024-02`` keeps it.
+
+A claim's event date (`event_date`) is read from its sentence with the rules of
+ontology/date-expressions.yaml (`date_mentions`: 2019年5月15日, 令和5年, 昨年末, 先週,
+月曜日, 3日, 同日 ... resolved against the article's date); without one, the article's
+date stands in. docs/dates.md describes them, and how right they are on real news.
 """
 
 from __future__ import annotations

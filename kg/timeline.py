@@ -74,6 +74,7 @@ def per_month(g: nx.MultiDiGraph) -> tuple[list[dict], int]:
 
 def page_html(g: nx.MultiDiGraph, *, title: str = TITLE, lang: str = "ja") -> str:
     """The timeline page of the claims of `g`, as one HTML string (no external resources)."""
+    from kg.dates import PRECISIONS
     from kg.viz import DOM_JS, HEAD, RELATION_COLORS, script_json, term_labels
     from kg.vocab import MODALITIES, relations
 
@@ -89,7 +90,8 @@ def page_html(g: nx.MultiDiGraph, *, title: str = TITLE, lang: str = "ja") -> st
         "title": title, "lang": lang, "marks": found, "undated": undated, "version": VERSION,
         "relations": {r: {**term(r), "color": RELATION_COLORS.get(r, "#888888")}
                       for r in relations()},
-        "modalities": {m: term(m) for m in MODALITIES}, "ui": UI,
+        "modalities": {m: term(m) for m in MODALITIES},
+        "precisions": {p: term(p) for p in PRECISIONS}, "ui": UI,
     }  # fmt: skip
     return (
         (HEAD + PAGE)
@@ -302,7 +304,8 @@ JS = r"""
       : ui("from_article");
     panel.replaceChildren(
       h("h3", { text: markLabel(m) }),
-      h("div", { class: "meta" }, [ui("event") + ": " + m.date + " (" + m.precision + ", "
+      h("div", { class: "meta" }, [ui("event") + ": " + m.date + " ("
+        + tr(DATA.precisions[m.precision]) + ", "
         + how + ") \u00b7 " + tr(DATA.modalities[m.modality])]),
       h("h3", { text: ui("evidence") }),
       h("div", { class: "sentence", id: "tl-sentence", text: m.sentence }),

@@ -100,7 +100,7 @@ def test_timeline_in_headless_chromium(browser, hostile_store, tmp_path):
     panel = page.eval("document.getElementById('tl-evidence').textContent")
     assert f"{HOSTILE}は2023年3月、グッドに供給した。{SCRIPT_CLOSER}" in panel
     assert f"<b>見出し</b>{SCRIPT_CLOSER}" in panel and "evil.md" in panel
-    assert "2023-03 (month, 文中の表現「2023年3月」)" in panel
+    assert "2023-03 (月, 文中の表現「2023年3月」)" in panel
     page.eval(click.format(2))
     assert "記事の日付" in page.eval("document.getElementById('tl-evidence').textContent")
 
