@@ -128,10 +128,13 @@ def extract_sentence(
 
 
 def _readable(sent: Sentence) -> bool:
-    """Can the sentence hold a fact: two names, or one and an anaphor (同社)? The pre-filter
-    (kg.prefilter) parses no other sentence, so the rules and the scorer read no other."""
-    return len(sent.mentions) + len(sent.prefixes) >= 2 or any(
-        t.text in sent.g.company_anaphora for t in sent.doc
+    """Can the sentence hold a fact: two names, or an anaphor (同社), or a group of firms
+    (25社)? The pre-filter (kg.prefilter) parses no other sentence, so the rules and the
+    scorer read no other."""
+    return (
+        len(sent.mentions) + len(sent.prefixes) >= 2
+        or any(t.text in sent.g.company_anaphora for t in sent.doc)
+        or bool(group_words(sent))
     )
 
 
@@ -176,6 +179,7 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
     if _readable(sent):
         fired: dict[int, set[str]] = {}
         kind_nouns = descriptor_nouns("Company", "Association")
+        groups = group_words(sent)
         for tok in doc:
             entries: list[CueEntry] = []
             for lemma in _cue_lemmas(tok, sent):
@@ -211,7 +215,7 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
                         c.lemma_ in allowed
                         or c.text in allowed
                         or any(a in c.text for a in allowed)
-                        for c in tok.children
+                        for c in _slot_fillers(tok)
                         if sent.slot_of(sent.mention_end(c)) == sl
                     )
                     for sl, allowed in entry.needs_slot
@@ -220,6 +224,8 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
                 s_cls, o_cls = g.classes[entry.relation]
                 subj, spec_s = _fill(entry.s, slots, s_cls)
                 obj, spec_o = _fill(entry.o, slots, o_cls)
+                if not subj and entry.implicit_s:
+                    subj, spec_s = _implicit(entry), "implicit"
                 pairs: list[tuple[Ref, Ref]] = []
                 if subj and obj:
                     pairs = [(a, b) for a in subj for b in obj if a.iri != b.iri]
@@ -234,6 +240,8 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
                     for rel, a, b, *_ in out:
                         if rel == entry.relation and b.iri in {r.iri for r in subj}:
                             pairs.extend((x, a) for x in subj if x.iri != a.iri)
+                if subj and groups and entry.relation in g.group_relations:
+                    _note_group(sent, tok, entry.relation, subj, groups)
                 if not pairs:
                     continue
                 modality, reporter = modality_of(tok, sent)
@@ -269,6 +277,104 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
                     float(pat.get("confidence", 0.8)),
                 )
             )
+    out += member_facts(sent, out)
+    return out
+
+
+def _slot_fillers(tok: Token) -> list[Token]:
+    """Words that may fill a slot of the cue: its dependents, and words before it inside its
+    argument phrase that the parser hung on a verb there (「リスト」には140社に上る企業を追加:
+    リストに hangs on 上る)."""
+    return [*tok.children, *(t for t in tok.subtree if t.i < tok.i and t.head.i != tok.i)]
+
+
+def _implicit(entry: CueEntry) -> list[Ref]:
+    """The subject an entry supplies when the sentence names none (the Entity List's owner)."""
+    from kg.entities import load_gazetteer
+
+    gaz = load_gazetteer()
+    out = []
+    for name in entry.implicit_s:
+        iri = gaz.lookup(name)
+        if iri is not None:
+            out.append(Ref(iri, gaz.entities[iri].cls, name, "topic"))
+    return out
+
+
+def group_words(sent: Sentence) -> list[str]:
+    """Groups of firms the sentence counts: 25社, 140の企業, 36機関 (number and counter)."""
+    doc = sent.doc
+    out = []
+    for t in doc:
+        if not (t.like_num or t.pos_ == "NUM"):
+            continue
+        nxt = doc[t.i + 1].text if t.i + 1 < len(doc) else ""
+        text = t.text + nxt
+        for counter in sent.g.group_counters:
+            if nxt == counter or t.text.endswith(counter) or text.endswith(counter):
+                out.append(text if nxt == counter else t.text)
+                break
+    return out
+
+
+def _note_group(sent: Sentence, tok: Token, relation: str, subj: list[Ref], groups: list[str]):
+    """Remember that `subj` did `relation` to a group, for the sentences listing its members."""
+    modality, reporter = modality_of(tok, sent)
+    if modality is None:
+        return
+    ctx = sent.ctx
+    ctx.groups.append(
+        (ctx.sentence, tuple(groups), relation, tuple(subj), modality, reporter, tok.text)
+    )
+
+
+def member_facts(sent: Sentence, made: list[RawFact]) -> list[RawFact]:
+    """A sentence listing the members of a group an earlier sentence spoke of
+    (25社にはAやBなどが含まれる, 140社の中には、A、B…): each member gets the group's facts."""
+    g = sent.g
+    ctx = sent.ctx
+    recent = [x for x in ctx.groups if 0 < ctx.sentence - x[0] <= g.group_window]
+    if not recent:
+        return []
+    doc = sent.doc
+    text = doc.text
+    lemmas = {t.lemma_ for t in doc}
+    out: list[RawFact] = []
+    done = {(r, a.iri, b.iri) for r, a, b, *_ in made}
+    order = {r: i for i, r in enumerate(g.group_relations_order)}
+    best: dict[tuple, tuple] = {}
+    for note in recent:
+        key = (note[0], note[1])
+        if key not in best or order[note[2]] < order[best[key][2]]:
+            best[key] = note
+    for _, words, relation, subj, modality, reporter, cue in best.values():
+        named = any(
+            w in text
+            and text[text.find(w) + len(w) :].startswith(("には", "の中には", "の中に", "に"))
+            for w in words
+        )
+        if not named and not (lemmas & g.membership):
+            continue
+        s_cls, o_cls = g.classes[relation]
+        for m in sent.mentions:
+            if m.cls not in o_cls or any(r.iri == m.iri for r in subj):
+                continue
+            for r in subj:
+                if (relation, r.iri, m.iri) in done:
+                    continue
+                done.add((relation, r.iri, m.iri))
+                out.append(
+                    (
+                        relation,
+                        Ref(r.iri, r.cls, r.text, "coref"),
+                        Ref(m.iri, m.cls, m.text, "list"),
+                        modality,
+                        reporter,
+                        cue,
+                        f"{g.version}/{relation}/group-members",
+                        0.7,
+                    )
+                )
     return out
 
 
