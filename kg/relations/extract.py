@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kg.entities.names import common_phrase
 from kg.relations.context import Context, Ref, dedupe
 from kg.relations.grammar import CueEntry, Grammar, load_grammar
 from kg.relations.modality import modality_of
@@ -236,26 +237,21 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
                 if not subj and entry.implicit_s and not _says(tok, sent, entry.s):
                     subj = _implicit(sent, tok, entry.implicit_s, s_cls, obj)
                     spec_s = "implicit"
-                if subj and not obj and entry.implicit_o and not _says(tok, sent, entry.o):
+                pairs = _pairs(entry, subj, obj, sent)
+                if subj and not pairs and entry.implicit_o and not _says(tok, sent, entry.o):
+                    # nothing the sentence names can be the object (or only the subjects
+                    # themselves): the one it leaves out
                     obj = _implicit(sent, tok, entry.implicit_o, o_cls, subj)
                     spec_o = "implicit"
-                pairs: list[tuple[Ref, Ref]] = []
-                if subj and obj:
-                    pairs = [
-                        (a, b)
-                        for a in subj
-                        for b in obj
-                        if a.iri != b.iri
-                        and (entry.relation in SYMMETRIC or not sent.same_list(a.iri, b.iri))
-                    ]
-                elif subj and entry.symmetric_pairs and len(subj) >= 2:
+                    pairs = _pairs(entry, subj, obj, sent)
+                if not pairs and subj and entry.symmetric_pairs and len(subj) >= 2:
                     pairs = [
                         (subj[i], subj[j])
                         for i in range(len(subj))
                         for j in range(i + 1, len(subj))
                     ]
                     spec_o = spec_s
-                elif subj and entry.counterpart:
+                elif not pairs and subj and entry.counterpart:
                     for rel, a, b, *_ in out:
                         if rel == entry.relation and b.iri in {r.iri for r in subj}:
                             pairs.extend((x, a) for x in subj if x.iri != a.iri)
@@ -307,6 +303,17 @@ def _slot_fillers(tok: Token) -> list[Token]:
     return [*tok.children, *(t for t in tok.subtree if t.i < tok.i and t.head.i != tok.i)]
 
 
+def _pairs(entry: CueEntry, subj: list[Ref], obj: list[Ref], sent: Sentence) -> list:
+    """(subject, object) pairs of an entry: never an entity with itself, and list members
+    never each other's investor, supplier or owner (AやBも出資する)."""
+    return [
+        (a, b)
+        for a in subj
+        for b in obj
+        if a.iri != b.iri and (entry.relation in SYMMETRIC or not sent.same_list(a.iri, b.iri))
+    ]
+
+
 def _says(tok: Token, sent: Sentence, specs: Sequence[str]) -> bool:
     """Does the sentence fill one of the cue's own slots `specs` (even with a word that names
     no entity: 同子会社に出資する)? Then nothing is left out."""
@@ -334,8 +341,13 @@ def _own_topic(tok: Token, sent: Sentence, other: list[Ref]) -> Token | None:
     above = {tok.i, *(t.i for t in tok.ancestors)}
     ids = {r.iri for r in other}
     for t in sent.doc:
-        if t.head.i in above and t.i != tok.i and sent.slot_of(sent.mention_end(t)) == "topic":
+        if t.pos_ not in ("NOUN", "PROPN", "PRON", "NUM") or t.i == tok.i:
+            continue
+        end = sent.mention_end(t)
+        if t.head.i in above and sent.slot_of(end) == "topic" and sent.particle_after(end) == "は":
             m = sent.by_token.get(t.i)
+            if m is None and common_phrase(t.text):
+                continue  # ラウンドは…: a thing, not a name the sentence leaves unrecognised
             if m is None or m.iri not in ids:
                 return t
     return None
