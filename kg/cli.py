@@ -208,20 +208,37 @@ def query(
     show: Annotated[
         bool, typer.Option("--show", help="Print the saved query with its parameters bound.")
     ] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            help="Rows to show (a saved query shows 20 in a table unless --all).",
+            show_default=False,
+        ),
+    ] = None,
+    offset: Annotated[int, typer.Option("--offset", help="Rows to skip before the page.")] = 0,
+    all_rows: Annotated[bool, typer.Option("--all", help="Show every row.")] = False,
     store: StoreOpt = None,
 ) -> None:
-    """Run a SPARQL query over the union of all graphs (prefixes kg:, kge:, ... predeclared)."""
+    """Run a SPARQL query over the union of all graphs (prefixes kg:, kge:, ... predeclared).
+
+    A table names each entity with its label and shows a saved query a page at a time,
+    saying how many rows there are."""
     from kg import graph
     from kg.errors import QueryError
-    from kg.query import format_result, read_query, run_query
+    from kg.query import format_result, read_query, result_labels, run_page, run_query
 
     if list_:
         from kg.saved import format_listing
 
         _out(format_listing())
         return
+    if all_rows and limit is not None:
+        raise QueryError("give either --limit N or --all, not both")
+    if (limit is not None and limit < 1) or offset < 0:
+        raise QueryError("--limit must be 1 or more and --offset 0 or more")
     if saved:
-        from kg.saved import bind, get_saved, parse_params
+        from kg.saved import DEFAULT_PAGE, bind, get_saved, parse_params
 
         if sparql:
             raise QueryError("give either a query or --saved NAME, not both")
@@ -232,15 +249,21 @@ def query(
         if show:
             _out(text)
             return
-        _out(format_result(run_query(ox_store, text), fmt))
-        return
-    if param:
-        raise QueryError("--param only applies to --saved queries")
-    if not sparql:
-        raise QueryError("give a query, a .rq file, --saved NAME or --list")
-    text = read_query(sparql)
-    result = run_query(graph.open_store(store, create=False), text)
-    _out(format_result(result, fmt))
+        if limit is None and not all_rows and fmt == "table":
+            limit = DEFAULT_PAGE
+    else:
+        if param:
+            raise QueryError("--param only applies to --saved queries")
+        if not sparql:
+            raise QueryError("give a query, a .rq file, --saved NAME or --list")
+        text = read_query(sparql)
+        ox_store = graph.open_store(store, create=False)
+    if limit is not None or offset:
+        result = run_page(ox_store, text, limit=limit, offset=offset)
+    else:
+        result = run_query(ox_store, text)
+    labels = result_labels(ox_store, result) if fmt == "table" else None
+    _out(format_result(result, fmt, labels=labels))
 
 
 @app.command()

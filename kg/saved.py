@@ -181,6 +181,20 @@ def bind_defaults(query: SavedQuery) -> str:
     return bind(query, {}, None)
 
 
+DEFAULT_PAGE = 20  # rows of a saved query shown in the terminal unless asked for more
+
+
+def run_saved(
+    store, query: SavedQuery, values: dict[str, str] | None = None, *,
+    limit: int | None = DEFAULT_PAGE, offset: int = 0,
+):  # fmt: skip
+    """A page of the saved query's result (`limit=None`: every row from `offset` on),
+    with the number of rows of the whole result (`kg.query.run_page`)."""
+    from kg.query import run_page
+
+    return run_page(store, bind(query, values, store), limit=limit, offset=offset)
+
+
 def parse_params(pairs: list[str]) -> dict[str, str]:
     """`["entity=Huawei", ...]` -> dict; the value may hold any character, `=` included."""
     out = {}

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import QueryError
-from kg.vocab import CLASSES, KG, MODALITIES, SYMMETRIC
+from kg.vocab import CLASSES, MODALITIES, SYMMETRIC, term_labels
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -98,22 +98,6 @@ UI = {
 
 
 # ----------------------------------------------------------------- what to draw
-
-
-@cache
-def term_labels() -> dict[str, dict[str, str]]:
-    """Japanese and English labels of the classes, relations and modalities (ontology/kg.ttl)."""
-    from rdflib import Graph
-    from rdflib.namespace import RDFS
-
-    from kg.vocab import ontology_dir
-
-    g = Graph().parse(ontology_dir() / "kg.ttl")
-    out: dict[str, dict[str, str]] = {}
-    for s, o in g.subject_objects(RDFS.label):
-        if str(s).startswith(str(KG)) and getattr(o, "language", None) in ("ja", "en"):
-            out.setdefault(str(s).removeprefix(str(KG)), {})[o.language] = str(o)
-    return out
 
 
 def _term(name: str) -> dict[str, str]:
