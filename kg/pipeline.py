@@ -288,20 +288,22 @@ def extract_text(text: str, cached: bytes | None = None, prefilter: bool = True)
         load_model,
         parse_texts,
         split_sentences,
-        to_parse,
     )
+    from kg.prefilter import load_prefilter
     from kg.relations import extract_article
 
     key = cache_key(text)
+    select = load_prefilter().select if prefilter else None
     parsed = None
     if cached is not None:
         sentences = split_sentences(text)
         docs = docs_from_bytes(cached, load_model())
-        if covers(docs, to_parse(sentences, prefilter)):
+        texts = [s.text for s in sentences]
+        if covers(docs, select(texts) if select else [True] * len(texts)):
             parsed = ParsedArticle(key, sentences, docs, cached=True)
     docbin = None
     if parsed is None:
-        parsed = parse_texts([text], prefilter=prefilter)[0]
+        parsed = parse_texts([text], select=select)[0]
         docbin = DocBin(docs=parsed.docs, store_user_data=True).to_bytes()
     entities = link_article(parsed.docs)
     facts = extract_article(parsed, entities)

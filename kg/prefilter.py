@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from kg.entities import _script, gazetteer_matches, load_gazetteer, load_rules
+from kg.entities import gazetteer_matches, load_gazetteer, load_rules, script_of
 from kg.relations import load_grammar
 
 VERSION = "kg.prefilter.v1"
@@ -112,15 +112,15 @@ _NP_JOIN = re.compile(r"[の・･\s「」『』()（）\[\]<>]")
 
 def _np_gap(gap: str) -> bool:
     """Could the text between two names be noun-phrase fillers, or list particles?"""
-    if not any(_script(c) == "hira" for c in _NP_JOIN.sub("", gap)):
+    if not any(script_of(c) == "hira" for c in _NP_JOIN.sub("", gap)):
         return True
-    return len(gap) <= 6 and all(_script(c) == "hira" for c in gap)
+    return len(gap) <= 6 and all(script_of(c) == "hira" for c in gap)
 
 
 def _stem(lemma: str) -> str:
     """A cue lemma without trailing okurigana (売る -> 売); kana-only lemmas lose one kana."""
     stem = lemma
-    while stem and _script(stem[-1]) == "hira":
+    while stem and script_of(stem[-1]) == "hira":
         stem = stem[:-1]
     if not stem:  # しのぐ -> しの
         stem = lemma[:-1] or lemma
@@ -138,7 +138,7 @@ def load_prefilter() -> Prefilter:
     rules = load_rules()
     gaz = load_gazetteer()
     cues = {_stem(lemma) for lemma in g.by_lemma}
-    suffixes = [s for s in rules.company_suffixes if any(_script(c) == "kanji" for c in s)]
+    suffixes = [s for s in rules.company_suffixes if any(script_of(c) == "kanji" for c in s)]
     name = (
         r"[A-Za-zＡ-Ｚａ-ｚ][A-Za-z0-9Ａ-Ｚａ-ｚ０-９&.\-]*"  # Latin words
         r"|[\u30a0-\u30ff\u31f0-\u31ffー・･]{2,}"  # katakana runs
