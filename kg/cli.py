@@ -409,7 +409,9 @@ def viz(
     )  # fmt: skip
     if report.note:
         _err(report.note)
-    _err(f"{report.nodes} entities, {report.edges} edges ({report.claims} claims)")
+    more = report.held - report.nodes
+    _err(f"{report.nodes} entities, {report.edges} edges ({report.claims} claims)"
+         + (f"; {more} more in the page to expand into" if more else ""))  # fmt: skip
     _out(str(report.path.resolve()))
 
 
