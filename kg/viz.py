@@ -282,8 +282,8 @@ def network_data(
                   "smooth": {"type": "continuous"}, "selectionWidth": 2},
         "physics": {
             "enabled": True, "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -4000, "centralGravity": 0.8, "springLength": 110,
-                          "springConstant": 0.03, "avoidOverlap": 0.2},
+            "barnesHut": {"gravitationalConstant": -4000, "centralGravity": 0.8,
+                          "springLength": 110, "springConstant": 0.03, "avoidOverlap": 0.2},
             "stabilization": {"enabled": True, "iterations": 300 if n <= 300 else 150,
                               "updateInterval": 50, "fit": True},
             "minVelocity": 1.0,
