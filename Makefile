@@ -1,6 +1,7 @@
 # make demo: venv, install, build the graph from corpus/, print statistics, write out/graph.html.
 # make test: install the test extras (and Debian's chromium for the browser test), lint, run the tests.
 # make bench: the performance figures (bench/run.py), written to bench/results.md.
+# make notebook: install JupyterLab and the plotting extras, build the graph, open notebooks/.
 # Installs are skipped while pyproject.toml is unchanged (stamp files in .venv/).
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -8,8 +9,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP      := $(VENV)/.stamp-install
 TEST_STAMP := $(VENV)/.stamp-install-test
+NOTEBOOK_STAMP := $(VENV)/.stamp-install-notebook
 
-.PHONY: demo test bench build stats viz chromium clean
+.PHONY: demo test bench build stats viz chromium notebook clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +23,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+$(NOTEBOOK_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[notebook]'
 	touch $@
 
 demo: build stats viz
@@ -41,6 +47,9 @@ chromium:
 test: $(TEST_STAMP) chromium
 	$(BIN)/ruff check kg tests bench --extend-exclude tests/data
 	$(BIN)/python -m pytest -q
+
+notebook: $(NOTEBOOK_STAMP) build
+	$(BIN)/jupyter lab notebooks/
 
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
