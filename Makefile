@@ -1,7 +1,8 @@
 # make demo: venv, install, build the graph from corpus/, print statistics, write out/graph.html.
 # make test: install the test extras (and Debian's chromium for the browser test), lint, run the tests.
 # make bench: the performance figures (bench/run.py), written to bench/results.md.
-# make notebook: install JupyterLab and the plotting extras, build the graph, open notebooks/.
+# make notebook: install JupyterLab and the plotting extras, build the graph, open notebooks/
+#   (options for JupyterLab in JUPYTER_ARGS, e.g. make notebook JUPYTER_ARGS=--allow-root).
 # Installs are skipped while pyproject.toml is unchanged (stamp files in .venv/).
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -49,7 +50,7 @@ test: $(TEST_STAMP) chromium
 	$(BIN)/python -m pytest -q
 
 notebook: $(NOTEBOOK_STAMP) build
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(JUPYTER_ARGS)
 
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py
