@@ -98,12 +98,15 @@ N_COUNTRIES = 30  # E0 .. E29 are countries (the home countries of all other ent
 N_HUBS = 200  # E0 .. E199 appear in many articles, as the big names do in news
 
 
-def graph_articles(n: int, seed: int = 0, n_entities: int = 20000):
+def graph_articles(
+    n: int, seed: int = 0, n_entities: int = 20000, modalities: dict[str, float] | None = None
+):
     """Yield `n` synthetic (Article, ArticleEntities, facts) over a pool of entities.
 
     Every article mentions two hub entities (of 200, countries among them) and four of the
     whole pool, so hubs are described in hundreds of article graphs, as in real news; facts
-    use every relation of the ontology, `basedIn` points at a country.
+    use every relation of the ontology, `basedIn` points at a country. Claims take their
+    modalities in the shares of `modalities` (default: `modality_weights()`).
     """
     from kg.corpus import Article
     from kg.entities import ArticleEntities, Entity
@@ -111,8 +114,8 @@ def graph_articles(n: int, seed: int = 0, n_entities: int = 20000):
     from kg.vocab import KGE, relations
 
     rels = sorted(relations())
-    weights = modality_weights()
-    modalities, shares = list(weights), list(weights.values())
+    weights = modalities or modality_weights()
+    names, shares = list(weights), list(weights.values())
     rng = random.Random(seed)
     classes = ["Company"] * 6 + ["Product", "Technology", "Association", "GovernmentBody"]
     pool = []
@@ -145,7 +148,7 @@ def graph_articles(n: int, seed: int = 0, n_entities: int = 20000):
             sentence = f"{a.label_ja}は{b.label_ja}に関する文{k}。"
             facts.append(
                 Fact(
-                    s=a.iri, p=p, o=b.iri, modality=rng.choices(modalities, shares)[0],
+                    s=a.iri, p=p, o=b.iri, modality=rng.choices(names, shares)[0],
                     sentence_index=k, char_start=k * 40, char_end=k * 40 + len(sentence),
                     sentence=sentence, s_text=a.label_ja, o_text=b.label_ja, cue="供給",
                     rule="bench/synthetic", confidence=round(rng.uniform(0.5, 0.95), 2),
@@ -168,14 +171,14 @@ def graph_articles(n: int, seed: int = 0, n_entities: int = 20000):
         yield art, entities, facts
 
 
-def query_params() -> dict[str, str]:
+def query_params(n_entities: int = 20000) -> dict[str, str]:
     """Parameters for the saved queries on the synthetic graph: entities that occur in it.
 
     Hub entities (described in hundreds of graphs) for the entity parameters, so the
     measurement is of a well-connected entity, and the first fact of the first article for
     articles-behind-fact.
     """
-    _, _, facts = next(graph_articles(1))
+    _, _, facts = next(graph_articles(1, n_entities=n_entities))
     f = facts[0]
     local = {"entity": "E30", "regulator": "E0", "country": "E1",
              "supplier_country": "E1", "customer_country": "E2"}  # fmt: skip

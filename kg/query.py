@@ -6,7 +6,11 @@ plain data; the `format_*` functions turn that data into text for the CLI.
 
 A SELECT query can be run a page at a time (`run_page`): the page's LIMIT and OFFSET are
 added to the query itself, so the engine stops at the page, and the number of rows of the
-whole result is counted by the engine (COUNT over the query) without handing them over.
+whole result is counted by the engine (COUNT over the query) without handing them over. A
+query may mark the sub-select its rows come from with a line `#page` after that sub-select's
+ORDER BY: the page is cut there, and the rows counted there, so that what the rest of the
+query adds to each row (labels, counts, lists) is looked up for the page's rows only. The
+rest of the query must then add columns to those rows, never rows.
 """
 
 from __future__ import annotations
@@ -111,11 +115,22 @@ def _split_slice(text: str) -> tuple[str, int | None, int]:
     return body[: m.start()], limit, int(values.get("OFFSET", 0))
 
 
+PAGE_MARK = re.compile(r"^[ \t]*#page[ \t]*$", re.MULTILINE)
+
+
 def page_query(text: str, limit: int | None, offset: int = 0) -> str:
     """The SELECT query `text` cut to `limit` rows from row `offset` (its own LIMIT and
-    OFFSET, if any, taken into account): the rows the engine needs to find, and no more."""
+    OFFSET, if any, taken into account): the rows the engine needs to find, and no more.
+    The cut is made at the line `#page` when the query has one, else at its end."""
     if limit is not None and limit < 0 or offset < 0:
         raise QueryError("a page needs a limit and an offset of 0 or more")
+    marks = PAGE_MARK.findall(text)
+    if len(marks) > 1:
+        raise QueryError("a query may mark one sub-select with #page, not several")
+    if marks:
+        cut = (f"LIMIT {limit} " if limit is not None else "") + (f"OFFSET {offset}" if offset
+                                                                   else "")  # fmt: skip
+        return PAGE_MARK.sub(lambda _m: cut, text)
     body, own_limit, own_offset = _split_slice(text)
     if own_limit is not None:
         left = max(0, own_limit - offset)
@@ -126,9 +141,48 @@ def page_query(text: str, limit: int | None, offset: int = 0) -> str:
 
 
 def count_query(text: str) -> str:
-    """A query counting the rows of the SELECT query `text` (its prologue kept in front)."""
+    """A query counting the rows of the SELECT query `text` (its prologue kept in front):
+    the rows of the sub-select marked `#page`, if there is one, else of the whole query."""
     head = _PROLOGUE.match(text).end()
-    return f"{text[:head]}SELECT (COUNT(*) AS ?rows) WHERE {{\n{{\n{text[head:]}\n}}\n}}"
+    mark = PAGE_MARK.search(text)
+    start, end = _group_around(text, mark.start()) if mark else (head, len(text))
+    return f"{text[:head]}SELECT (COUNT(*) AS ?rows) WHERE {{\n{{\n{text[start:end]}\n}}\n}}"
+
+
+def _group_around(text: str, pos: int) -> tuple[int, int]:
+    """Start and end of the text inside the innermost { } group holding `pos`, braces in
+    strings, IRIs and comments skipped (a bound parameter may hold any character)."""
+    opened: list[int] = []
+    start = None
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if i == pos:
+            if not opened:
+                raise QueryError("#page must stand inside a sub-select { SELECT ... }")
+            start = opened[-1]
+        if c == "#":
+            i = text.find("\n", i)
+            i = len(text) if i < 0 else i
+            continue
+        if c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i += len(quote)
+            while i < len(text) and not text.startswith(quote, i):
+                i += 2 if text[i] == "\\" else 1
+            i += len(quote)
+            continue
+        if c == "<" and (m := re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:])):
+            i += m.end()
+            continue
+        if c == "{":
+            opened.append(i + 1)
+        elif c == "}":
+            begun = opened.pop()
+            if start is not None and begun == start:
+                return start, i
+        i += 1
+    raise QueryError("#page is not inside a closed { } group")
 
 
 def run_page(store: ox.Store, sparql: str, *, limit: int | None, offset: int = 0) -> QueryResult:
@@ -354,19 +408,19 @@ class Stats:
 
 
 def _labels(store: ox.Store, iris: list[str]) -> dict[str, dict[str, str]]:
-    """Labels of the entities `iris` by language ("" for none), the first of each kept."""
+    """Labels of the entities `iris` by language ("" for none), the first (in code point
+    order) of each language kept."""
     if not iris:
         return {}
     values = " ".join(f"<{i}>" for i in iris)
-    out: dict[str, dict[str, str]] = {}
+    found: dict[str, dict[str, set[str]]] = {}
+    # sorted here, not by ORDER BY: Oxigraph would look each label's text up at every comparison
     for row in select(
-        store,
-        f"SELECT DISTINCT ?e ?l WHERE {{ VALUES ?e {{ {values} }} ?e rdfs:label ?l }}"
-        " ORDER BY ?e ?l",
+        store, f"SELECT DISTINCT ?e ?l WHERE {{ VALUES ?e {{ {values} }} ?e rdfs:label ?l }}"
     ):
         lit = row["l"]
-        out.setdefault(row["e"].value, {}).setdefault(lit.language or "", lit.value)
-    return out
+        found.setdefault(row["e"].value, {}).setdefault(lit.language or "", set()).add(lit.value)
+    return {iri: {lang: min(v) for lang, v in by.items()} for iri, by in found.items()}
 
 
 def stats(store: ox.Store, *, top: int = 10) -> Stats:
