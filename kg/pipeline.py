@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kg.corpus import Article, Skipped
+    from kg.corpus import Article, CorpusWarning, Skipped
     from kg.entities import ArticleEntities
     from kg.relations import Fact
 
@@ -35,6 +35,7 @@ class BuildReport:
 
     articles: int = 0  # articles read from the corpus
     skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[CorpusWarning] = field(default_factory=list)  # articles read all the same
     unchanged: int = 0
     rebuilt: list[str] = field(default_factory=list)  # article keys
     removed: list[str] = field(default_factory=list)
@@ -63,9 +64,10 @@ def ontology_hash() -> str:
 
 def pipeline_version(min_confidence: float = 0.0) -> str:
     """Versioned name of everything that shapes an article graph; recorded as kg:extractor."""
-    from kg import entities, graph, relations
+    from kg import dates, entities, graph, relations
 
-    parts = [entities.VERSION, relations.VERSION, graph.VERSION, f"ontology-{ontology_hash()[:16]}"]
+    parts = [entities.VERSION, relations.VERSION, graph.VERSION, dates.VERSION,
+             f"ontology-{ontology_hash()[:16]}"]  # fmt: skip
     if min_confidence > 0:
         parts.append(f"min-confidence-{min_confidence:g}")
     return "+".join(parts)
@@ -155,7 +157,9 @@ def _build_locked(
     graph.write_ontology(ox_store, ontology_dir() / "kg.ttl")
     stored = graph.stored_articles(ox_store)
 
-    report = BuildReport(articles=len(corpus.articles), skipped=list(corpus.skipped))
+    report = BuildReport(
+        articles=len(corpus.articles), skipped=list(corpus.skipped), warnings=corpus.warnings
+    )
     todo: list[tuple[Article, str]] = []
     for article in corpus.articles:
         root = _root_for(article, bases)

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -65,12 +66,32 @@ def read_query(arg: str) -> str:
     return arg
 
 
-def run_query(store: ox.Store, sparql: str) -> QueryResult:
-    """Run a SPARQL query over the union of graphs, with the project prefixes predeclared."""
+def published_by(store: ox.Store, day: date) -> list[str]:
+    """The article graphs whose article was surely published by `day` (all of a date known
+    only to its month or year must be on or before it; undated articles are left out)."""
+    from kg.dates import parse_date
+
+    rows = select(store, "SELECT ?g ?d WHERE { GRAPH ?g { ?g a kg:Article ; dcterms:date ?d } }")
+    return sorted(g.value for g, d in rows if parse_date(d.value).end <= day)
+
+
+def run_query(store: ox.Store, sparql: str, *, as_of: date | None = None) -> QueryResult:
+    """Run a SPARQL query over the union of graphs, with the project prefixes predeclared.
+
+    With `as_of`, over the graph as it stood that day: the articles published by then
+    (`published_by`) are the dataset, their union the default graph (with the ontology)."""
     import pyoxigraph as ox
 
+    from kg.vocab import ONTOLOGY_GRAPH
+
+    if as_of is None:
+        dataset = {"use_default_graph_as_union": True}
+    else:
+        graphs = [ox.NamedNode(g) for g in published_by(store, as_of)]
+        dataset = {"default_graph": [*graphs, ox.NamedNode(ONTOLOGY_GRAPH)],
+                   "named_graphs": graphs}  # fmt: skip
     try:
-        result = store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
+        result = store.query(sparql, prefixes=PREFIXES, **dataset)
         if isinstance(result, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
@@ -185,17 +206,25 @@ def _group_around(text: str, pos: int) -> tuple[int, int]:
     raise QueryError("#page is not inside a closed { } group")
 
 
-def run_page(store: ox.Store, sparql: str, *, limit: int | None, offset: int = 0) -> QueryResult:
-    """Rows `offset` to `offset + limit` of a SELECT query, with the number of rows of the
-    whole result in `total` (counted by the engine only when this page does not show it)."""
+def run_page(
+    store: ox.Store,
+    sparql: str,
+    *,
+    limit: int | None,
+    offset: int = 0,
+    as_of: date | None = None,
+) -> QueryResult:
+    """Rows `offset` to `offset + limit` of a SELECT query (`run_query`, `as_of` included),
+    with the number of rows of the whole result in `total` (counted by the engine only
+    when this page does not show it)."""
     if query_form(sparql) != "SELECT":
         raise QueryError("only a SELECT query can be shown a page at a time")
-    result = run_query(store, page_query(sparql, limit, offset))
+    result = run_query(store, page_query(sparql, limit, offset), as_of=as_of)
     result.offset = offset
     if offset == 0 and (limit is None or len(result.rows) < limit):
         result.total = len(result.rows)
     else:
-        counted = run_query(store, count_query(sparql)).rows[0][0]
+        counted = run_query(store, count_query(sparql), as_of=as_of).rows[0][0]
         result.total = int(counted.value)
     return result
 

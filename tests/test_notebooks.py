@@ -50,6 +50,7 @@ def test_stored_without_outputs_and_without_logic(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_runs_clean_and_shows_a_picture(path, demo_store, monkeypatch):
     monkeypatch.setenv("KG_STORE", str(demo_store))
+    monkeypatch.setenv("KG_DEMO_STORE", str(demo_store))  # for notebooks that build the graph
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}

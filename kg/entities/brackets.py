@@ -39,6 +39,8 @@ def merge_parentheses(
                 break
             inner = pm.group(1).strip()
             inner_start = pm.start(1)
+            if _list_in_brackets(doc, m, pm, mentions, rules, skip):
+                break
             other = by_start.get(inner_start)
             if other is not None and other.char_end <= pm.end(1) + 1:
                 if other.iri != m.iri:
@@ -130,3 +132,40 @@ def unknown_before_paren(
             pass
         out.append(Mention(toks[0].i, toks[-1].i + 1, a, b, m.iri, m.cls, name, "pattern"))
     return out
+
+
+_PART_SEP = re.compile(r"[、,，]")
+
+
+def _list_in_brackets(
+    doc: Doc, m: Mention, pm: re.Match, mentions: list[Mention], rules: EntityRules, skip: set
+) -> bool:
+    """美団(メイトゥアン、北京市), キオクシアHD(HD、東京): a bracket holding several parts gives
+    the name its aliases (the parts that read as names) and keeps the places in it as
+    mentions of their own (where the organisation is). Descriptions (NAURA(エッチング、成膜装置))
+    add nothing. True when the bracket was read this way."""
+    inner = pm.group(1)
+    if not _PART_SEP.search(inner) or m.cls in ("Country", "Place"):
+        return False
+    places = False
+    offset = pm.start(1)
+    for part in _PART_SEP.split(inner):
+        a = offset + len(part) - len(part.lstrip())
+        b = offset + len(part.rstrip())
+        offset += len(part) + 1
+        if a >= b:
+            continue
+        inside = [x for x in mentions if a <= x.char_start and x.char_end <= b and x is not m]
+        if any(x.cls in ("Country", "Place") for x in inside):
+            places = True
+            continue
+        name = doc.text[a:b]
+        if name.endswith(("市", "省", "州", "県", "区", "都")):
+            places = True  # a place the gazetteer does not know: still where it is
+            continue
+        if plausible_alias(name, rules):
+            m.aliases.append(name)
+            skip.update(id(x) for x in inside)
+    if not places:
+        m.end, m.char_end = _extend(doc, m, pm.end())
+    return True

@@ -16,7 +16,7 @@ from kg.entities.gazetteer import (
     script_of,
     token_bounds,
 )
-from kg.entities.names import generic, has_company_cue, strip_suffix
+from kg.entities.names import common_phrase, generic, has_company_cue, strip_suffix
 from kg.entities.rules import EntityRules
 
 if TYPE_CHECKING:
@@ -101,6 +101,13 @@ def ner_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
         nxt = doc[ent.end].text if ent.end < len(doc) else ""
         if nxt in rules.person_markers:
             continue
+        if _cuts_word(doc.text, a, b):
+            continue  # ソウル in ソウルブレイン: part of a longer katakana or Latin word
+        if not rules.name_suffix(text) and common_phrase(text):
+            # 貿易摩擦, テックブランド, 国家安全保障: ordinary words NER took for a name;
+            # bodies named with ordinary words end in what they are (国家経済会議)
+            if cls not in ("GovernmentBody", "Association") or not text.endswith(rules.body_heads):
+                continue
         if ent.label_ in rules.require_cue and not has_company_cue(
             doc, ent.start, ent.end, text, rules
         ):
@@ -112,11 +119,27 @@ def ner_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
     return out
 
 
-_LATIN_RUN = re.compile(r"[A-Z][A-Za-z0-9&.\-]*(?: [A-Z][A-Za-z0-9&.\-]*)*")
+def _cuts_word(text: str, a: int, b: int) -> bool:
+    """Does [a, b) start or end inside a run of katakana or Latin letters?"""
+    for inside, outside in ((a, a - 1), (b - 1, b)):
+        if 0 <= outside < len(text) and script_of(text[inside]) in ("kana", "latin"):
+            if script_of(text[outside]) == script_of(text[inside]):
+                return True
+    return False
+
+
+_LATIN_RUN = re.compile(r"[A-Z][A-Za-z0-9&.\-]*(?: [A-Za-z0-9][A-Za-z0-9&.\-]*)*")
+# particles after which a Latin word fills a slot of the clause: it names something
+_SLOT_PARTICLES = frozenset(
+    ["は", "が", "を", "に", "と", "の", "や", "から", "も", "で", "へ", "など", "、", "とは"]
+)
 
 
 def pattern_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list[Mention]:
-    """Latin-script names outside gazetteer and NER, kept when a company cue confirms them."""
+    """Latin-script names outside gazetteer and NER: kept when a company cue confirms them,
+    or when they fill a slot of the clause (InspurはJD Cloudと…). A Latin name holding a
+    model number (GH200, MI300X) is a product; others are companies. Acronyms of three
+    letters or fewer need a company cue (EUV, LLM are no names)."""
     out: list[Mention] = []
     text = doc.text
     for m in _LATIN_RUN.finditer(text):
@@ -131,9 +154,16 @@ def pattern_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
         ):
             continue
         span = span_of(doc, a, b)
-        if span is None or not has_company_cue(doc, span.start, span.end, name, rules):
+        if span is None:
             continue
-        out.append(Mention(span.start, span.end, a, b, mint_iri(name), "Company", name, "pattern"))
+        model = rules.is_model_number(name)
+        if not has_company_cue(doc, span.start, span.end, name, rules):
+            nxt = doc[span.end].text if span.end < len(doc) else ""
+            acronym = name.isupper() and len(name) <= 3
+            if nxt not in _SLOT_PARTICLES or acronym and not model:
+                continue
+        cls = "Product" if model else "Company"
+        out.append(Mention(span.start, span.end, a, b, mint_iri(name), cls, name, "pattern"))
     return out
 
 
@@ -144,6 +174,8 @@ def prefix_mentions(doc: Doc, taken: Sequence[Mention], gaz: Gazetteer) -> list[
         iri = gaz.short_forms.get(tok.text)
         if iri is None or overlaps(tok.idx, tok.idx + len(tok.text), taken):
             continue
+        if tok.i > 0 and (doc[tok.i - 1].like_num or doc[tok.i - 1].text[-1:].isdigit()):
+            continue  # 11日 is a day, not Japan
         out.append(
             Mention(
                 tok.i,
