@@ -236,18 +236,23 @@ def _classes(select: Select, iris: set[str]) -> dict[str, str]:
 
 # ----------------------------------------------------------------- entity page
 
-_CLAIMS = """SELECT ?c ?s ?p ?o ?m ?sentence ?a ?title ?date ?conf ?rep WHERE {
+_CLAIMS = """SELECT ?c ?s ?p ?o ?m ?sentence ?a ?title ?date ?conf ?rep ?event ?words ?from
+WHERE {
   { SELECT DISTINCT ?c WHERE { { ?c rdf:subject <%(iri)s> } UNION { ?c rdf:object <%(iri)s> } } }
   ?c rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:modality ?m ; kg:sentence ?sentence ;
      prov:wasDerivedFrom ?a .
   OPTIONAL { ?a dcterms:title ?title } OPTIONAL { ?a dcterms:date ?date }
   OPTIONAL { ?c kg:confidence ?conf } OPTIONAL { ?c kg:reportedBy ?rep }
-} ORDER BY ?p ?s ?o ?date ?a ?c LIMIT %(limit)d"""
-# what a claim says beyond the fields every claim has (an event date, say): shown with it
+  OPTIONAL { ?c kg:eventDate ?event } OPTIONAL { ?c kg:eventDateText ?words }
+  OPTIONAL { ?c kg:eventDateSource ?from }
+} ORDER BY ?p ?s ?o ?event ?date ?a ?c LIMIT %(limit)d"""
+# what a claim says beyond the fields every claim has and those shown: shown with it
 _CLAIM_FIELDS = ["rdf:type", "rdf:subject", "rdf:predicate", "rdf:object", "kg:modality",
                  "kg:sentence", "prov:wasDerivedFrom", "dcterms:title", "kg:confidence",
                  "kg:reportedBy", "kg:charStart", "kg:charEnd", "kg:subjectText",
-                 "kg:objectText", "kg:cue", "kg:rule"]  # fmt: skip
+                 "kg:objectText", "kg:cue", "kg:rule", "kg:eventDate", "kg:eventDateText",
+                 "kg:eventDateSource", "kg:eventPrecision", "kg:eventStart",
+                 "kg:eventEnd"]  # fmt: skip
 
 
 def entity_page(select: Select, iri: str) -> tuple[str, str]:
@@ -347,7 +352,7 @@ def _facts_html(names: dict, iri: str, claims: list[dict], extra: dict) -> list[
                 f"{link(names, other)} → {e(rel)}")  # fmt: skip
             items = []
             for c in groups[(s, p, o)]:
-                when = c.get("date") or "no date"
+                when = _when(c)
                 notes = "".join(f' <span class="extra">{e(k)}: {e(v)}</span>'
                                 for k, v in extra.get(c["c"], []))  # fmt: skip
                 rep = f' <span class="extra">reported by {e(c["rep"])}</span>' if "rep" in c else ""
@@ -362,6 +367,16 @@ def _facts_html(names: dict, iri: str, claims: list[dict], extra: dict) -> list[
                        f'<ul>{"".join(items)}</ul></li>')  # fmt: skip
         out.append("</ul>")
     return out
+
+
+def _when(claim: dict[str, str]) -> str:
+    """The date a claim is shown with: its event's (with the words the sentence says it in),
+    else the article's, else none."""
+    if "event" in claim:
+        if claim.get("from", "").endswith("fromSentence") and claim.get("words"):
+            return f"{claim['event']} ({claim['words']})"
+        return f"{claim['event']} (article date)"
+    return f"{claim['date']} (article date)" if "date" in claim else "no date"
 
 
 def _articles(select: Select, articles: list[str]) -> list[str]:

@@ -1,6 +1,7 @@
 """pandas DataFrames straight from the store, for notebooks and scripts.
 
-    claims(store)         one row per claim: who, relation, whom, modality, sentence, article
+    claims(store)         one row per claim: who, relation, whom, modality, sentence, the
+                          event's date and the article
     facts(store)          one row per fact (subject, relation, object) that a claim states
                           without denying it: claims, articles, modalities, first article date
     entities(store)       one row per entity: labels, class, home country, facts, articles
@@ -79,8 +80,11 @@ def _label(names: dict[str, dict[str, str]], iri: str, lang: str) -> str:
 
 def claims(store: ox.Store, *, denied: bool = True, lang: str = "ja") -> pd.DataFrame:
     """One row per claim, in article order: claim, subject, relation, object (with labels),
-    modality, confidence, sentence and its offsets, rule, cue, reported_by, article, title,
-    date. Denied claims are included (modality "denied") unless `denied=False`."""
+    modality, confidence, sentence and its offsets, rule, cue, reported_by, the event's date
+    (`event_date`, as written at `event_precision`: a day, month or year; `event_date_from`
+    "sentence", with the words `event_date_text`, or "article" when the article's date
+    stands in), article, title and the article's date. Denied claims are included
+    (modality "denied") unless `denied=False`."""
     from kg import exports
 
     pd = _pandas()
@@ -88,7 +92,8 @@ def claims(store: ox.Store, *, denied: bool = True, lang: str = "ja") -> pd.Data
     rows = exports.claims(store, denied=denied)
     columns = ["claim", "subject", "subject_label", "relation", "object", "object_label",
                "modality", "confidence", "sentence", "char_start", "char_end", "rule", "cue",
-               "reported_by", "article", "title", "date"]  # fmt: skip
+               "reported_by", "event_date", "event_precision", "event_date_text",
+               "event_date_from", "article", "title", "date"]  # fmt: skip
     df = pd.DataFrame(
         [{**c, "subject": c["source"], "object": c["target"],
           "subject_label": _label(names, c["source"], lang),

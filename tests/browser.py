@@ -213,6 +213,15 @@ class Page:
                 return found[0]
             self.b.events += self.b._read(deadline)
 
+    def follow(self, expression: str, *, timeout: float = 30.0) -> None:
+        """Evaluate `expression` (a click on a link, say) and wait until the page it leads to
+        has loaded: nothing is evaluated while the old document goes away."""
+        loaded = len(self._mine("Page.loadEventFired"))
+        self.eval(expression)
+        deadline = time.monotonic() + timeout
+        while len(self._mine("Page.loadEventFired")) == loaded:
+            self.b.events += self.b._read(deadline)
+
     def eval(self, expression: str, *, timeout: float = 30.0):
         res = self.send(
             "Runtime.evaluate",

@@ -150,13 +150,11 @@ def test_entity_page_lists_facts_with_evidence_and_links(browser, site):
     assert "SiCarrierはファーウェイのサプライヤーと見られている。" in fact_text
     assert "ファーウェイ、新型チップを発表" in fact_text and "2024-05-01" in fact_text  # article
     # the neighbour's page, then the article's page, by their links
-    page.eval("document.querySelector('li.fact .fact-head a').click()")
-    title = "document.querySelector('h1') && document.querySelector('h1').textContent"
-    page.wait_for(f"{title} === 'サイキャリア (SiCarrier)'")
+    page.follow("document.querySelector('li.fact .fact-head a').click()")
+    assert page.eval("document.querySelector('h1').textContent") == "サイキャリア (SiCarrier)"
     assert "Facts about it" in page.eval("document.body.textContent")
-    page.eval("document.querySelector('a.source').click()")
-    page.wait_for("location.pathname === '/article'")
-    page.wait_for("!!document.querySelector('h1')")
+    page.follow("document.querySelector('a.source').click()")
+    assert page.eval("location.pathname") == "/article"
     assert page.eval("document.querySelector('h1').textContent") == "ファーウェイ、新型チップを発表"
     assert "example.com/news/1" in page.eval("document.querySelector('dl').textContent")
     clean(page, site)
@@ -170,11 +168,11 @@ def test_search_as_you_type_opens_the_entity_page(browser, site):
     assert page.eval("document.querySelector('#hits a').textContent").startswith(
         "サイキャリア (SiCarrier)"
     )
-    for key, code in (("ArrowDown", 40), ("Enter", 13)):
-        page.send("Input.dispatchKeyEvent",
-                  {"type": "keyDown", "key": key, "windowsVirtualKeyCode": code})  # fmt: skip
-    page.wait_for("location.pathname === '/entity'")
-    page.wait_for("!!document.querySelector('h1')")
+    page.send("Input.dispatchKeyEvent",
+              {"type": "keyDown", "key": "ArrowDown", "windowsVirtualKeyCode": 40})  # fmt: skip
+    page.follow("""document.getElementById('search').dispatchEvent(
+        new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))""")
+    assert page.eval("location.pathname") == "/entity"
     assert page.eval("document.querySelector('h1').textContent") == "サイキャリア (SiCarrier)"
     clean(page, site)
 
