@@ -1,5 +1,6 @@
 # make demo: venv, install, build the graph from corpus/, print statistics, write out/graph.html.
-# make test: install the test extras (and Debian's chromium for the browser test), lint, run the tests.
+# make test: install the test extras (and Debian's chromium for the browser tests), lint, run the
+#   tests, check that the examples in README.md and docs/ are the commands' real output.
 # make bench: the performance figures (bench/run.py), written to bench/results.md.
 # make notebook: install JupyterLab and the plotting extras, build the graph, open notebooks/
 #   (options for JupyterLab in JUPYTER_ARGS, e.g. make notebook JUPYTER_ARGS=--allow-root).
@@ -48,6 +49,7 @@ chromium:
 test: $(TEST_STAMP) chromium
 	$(BIN)/ruff check kg tests bench --extend-exclude tests/data
 	$(BIN)/python -m pytest -q
+	$(BIN)/python scripts/readme_examples.py --check
 
 notebook: $(NOTEBOOK_STAMP) build
 	$(BIN)/jupyter lab notebooks/ $(JUPYTER_ARGS)

@@ -35,7 +35,7 @@ StoreOpt = Annotated[
         "--store",
         envvar="KG_STORE",
         help="Store directory (holds oxigraph/ and parse-cache/), or the query URL of a"
-        " SPARQL endpoint (see README, Remote store). Default: .kg/store",
+        " SPARQL endpoint (see docs/remote-store.md). Default: .kg/store",
         show_default=False,
     ),
 ]
@@ -572,7 +572,7 @@ def serve(
     ] = 50_000_000,
     store: StoreOpt = None,
 ) -> None:
-    """Serve the store as a SPARQL 1.1 endpoint (/query) with a query page at /."""
+    """Serve the store as a SPARQL 1.1 endpoint (/query) with pages to browse it at /."""
     import signal
 
     from kg.serve import serve as run_serve
