@@ -127,6 +127,8 @@ def _split_slice(text: str) -> tuple[str, int | None, int]:
     lines = text.rstrip().splitlines()
     while lines and lines[-1].lstrip().startswith("#"):
         lines.pop()
+    if lines and "#" in lines[-1] and not re.search("[\"'<]", lines[-1]):
+        lines[-1] = lines[-1][: lines[-1].index("#")]  # a comment after the last clause
     body = "\n".join(lines)
     m = _SLICE.search(body)
     if not m:
@@ -245,7 +247,10 @@ _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
 def _local_part(local: str) -> str | None:
-    """`local` as a SPARQL PN_LOCAL (escaped where needed), or None when it cannot be one."""
+    """`local` as a SPARQL PN_LOCAL (escaped where needed), or None when it cannot be one
+    (or ends with a dot, which Oxigraph's parser cannot read back after another dot)."""
+    if local.endswith("."):
+        return None
     out, i = [], 0
     while i < len(local):
         if _PERCENT.match(local, i):
