@@ -211,6 +211,8 @@ def suffix_names(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
             j += 1
         if overlaps(doc[j].idx, doc[k].idx + len(doc[k].text), [*others, *out]):
             continue
+        if any(t.like_num or any(c.isdigit() for c in t.text) for t in doc[j : k + 1]):
+            continue  # 中国企業25社: a count of firms, not a name
         text = _text(doc, j, k + 1)
         front = next((m for m in places if m.start == j and m.end <= k), None)
         rest = text[front.char_end - front.char_start :] if front else text

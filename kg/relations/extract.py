@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,7 @@ from kg.relations.context import Context, Ref, dedupe
 from kg.relations.grammar import CueEntry, Grammar, load_grammar
 from kg.relations.modality import modality_of
 from kg.relations.patterns import descriptor_nouns, np_pattern_facts
+from kg.relations.scorer import Model, RawFact, apply, cue_relations, load_model
 from kg.relations.sentence import Sentence
 from kg.vocab import SYMMETRIC
 
@@ -110,16 +111,75 @@ def extract_sentence(
     mentions: Sequence[Mention],
     context: Context,
     grammar: Grammar | None = None,
-) -> list[tuple[str, Ref, Ref, str, str | None, str, str, float]]:
-    """Raw facts of one sentence: (relation, s, o, modality, reporter, cue, rule, confidence)."""
+    model: Model | None | bool = True,
+) -> list[RawFact]:
+    """Raw facts of one sentence: (relation, s, o, modality, reporter, cue, rule, confidence).
+
+    `model`: the learned scorer to weigh the rules' facts with (True: the shipped one, if
+    any; False or None: the rules alone)."""
     g = grammar or load_grammar()
     sent = Sentence(doc, mentions, g, context)
-    out: list[tuple[str, Ref, Ref, str, str | None, str, str, float]] = []
-    if len(sent.mentions) + len(sent.prefixes) >= 2 or any(
-        t.text in g.company_anaphora for t in doc
-    ):
+    out = rule_facts(sent)
+    scorer = load_model() if model is True else model or None
+    if scorer is not None and _readable(sent) and _has_cue(sent):
+        out = apply(sent, out, scorer)
+    remember(sent)
+    return out
+
+
+def _readable(sent: Sentence) -> bool:
+    """Can the sentence hold a fact: two names, or an anaphor (同社), or a group of firms
+    (25社)? The pre-filter (kg.prefilter) parses no other sentence, so the rules and the
+    scorer read no other."""
+    return (
+        len(sent.mentions) + len(sent.prefixes) >= 2
+        or any(t.text in sent.g.company_anaphora for t in sent.doc)
+        or bool(group_words(sent))
+    )
+
+
+def _has_cue(sent: Sentence) -> bool:
+    """Does the sentence hold a cue word of some relation? (the scorer reads no other: the
+    pre-filter parses a sentence without one only for its noun-phrase patterns)"""
+    cues = cue_relations(sent.g)
+    return any(t.lemma_ in cues or t.text in cues for t in sent.doc)
+
+
+def read_article(
+    parsed: ParsedArticle, entities: ArticleEntities
+) -> Iterator[tuple[int, Sentence, list[RawFact]]]:
+    """Each sentence of an article the scorer reads, with the rules' facts, as
+    `extract_article` sees it (for training the scorer: scripts/train_scorer.py)."""
+    g = load_grammar()
+    ctx = Context()
+    for idx, (doc, mentions) in enumerate(zip(parsed.docs, entities.mentions, strict=True)):
+        sent = Sentence(doc, mentions, g, ctx)
+        out = rule_facts(sent)
+        if _readable(sent) and _has_cue(sent):
+            yield idx, sent, out
+        remember(sent)
+
+
+def remember(sent: Sentence) -> None:
+    """Note what the sentence talked about, for 同社, この技術 and dropped subjects later."""
+    context = sent.ctx
+    for m in sent.mentions:
+        slot = sent.slot_of(m.end)
+        context.history.append(
+            (context.sentence, Ref(m.iri, m.cls, m.text), slot in ("topic", "subj"))
+        )
+    context.sentence += 1
+
+
+def rule_facts(sent: Sentence) -> list[RawFact]:
+    """The facts the cue entries and noun-phrase patterns of the cue file read in `sent`."""
+    g = sent.g
+    doc = sent.doc
+    out: list[RawFact] = []
+    if _readable(sent):
         fired: dict[int, set[str]] = {}
         kind_nouns = descriptor_nouns("Company", "Association")
+        groups = group_words(sent)
         for tok in doc:
             entries: list[CueEntry] = []
             for lemma in _cue_lemmas(tok, sent):
@@ -155,7 +215,7 @@ def extract_sentence(
                         c.lemma_ in allowed
                         or c.text in allowed
                         or any(a in c.text for a in allowed)
-                        for c in tok.children
+                        for c in _slot_fillers(tok)
                         if sent.slot_of(sent.mention_end(c)) == sl
                     )
                     for sl, allowed in entry.needs_slot
@@ -164,6 +224,8 @@ def extract_sentence(
                 s_cls, o_cls = g.classes[entry.relation]
                 subj, spec_s = _fill(entry.s, slots, s_cls)
                 obj, spec_o = _fill(entry.o, slots, o_cls)
+                if not subj and entry.implicit_s:
+                    subj, spec_s = _implicit(entry), "implicit"
                 pairs: list[tuple[Ref, Ref]] = []
                 if subj and obj:
                     pairs = [(a, b) for a in subj for b in obj if a.iri != b.iri]
@@ -178,6 +240,8 @@ def extract_sentence(
                     for rel, a, b, *_ in out:
                         if rel == entry.relation and b.iri in {r.iri for r in subj}:
                             pairs.extend((x, a) for x in subj if x.iri != a.iri)
+                if subj and groups and entry.relation in g.group_relations:
+                    _note_group(sent, tok, entry.relation, subj, groups)
                 if not pairs:
                     continue
                 modality, reporter = modality_of(tok, sent)
@@ -213,17 +277,110 @@ def extract_sentence(
                     float(pat.get("confidence", 0.8)),
                 )
             )
-    # remember what this sentence talked about, for 同社 and この技術 later
-    for m in sent.mentions:
-        slot = sent.slot_of(m.end)
-        context.history.append(
-            (context.sentence, Ref(m.iri, m.cls, m.text), slot in ("topic", "subj"))
-        )
-    context.sentence += 1
+    out += member_facts(sent, out)
     return out
 
 
-def extract_article(parsed: ParsedArticle, entities: ArticleEntities) -> list[Fact]:
+def _slot_fillers(tok: Token) -> list[Token]:
+    """Words that may fill a slot of the cue: its dependents, and words before it inside its
+    argument phrase that the parser hung on a verb there (「リスト」には140社に上る企業を追加:
+    リストに hangs on 上る)."""
+    return [*tok.children, *(t for t in tok.subtree if t.i < tok.i and t.head.i != tok.i)]
+
+
+def _implicit(entry: CueEntry) -> list[Ref]:
+    """The subject an entry supplies when the sentence names none (the Entity List's owner)."""
+    from kg.entities import load_gazetteer
+
+    gaz = load_gazetteer()
+    out = []
+    for name in entry.implicit_s:
+        iri = gaz.lookup(name)
+        if iri is not None:
+            out.append(Ref(iri, gaz.entities[iri].cls, name, "topic"))
+    return out
+
+
+def group_words(sent: Sentence) -> list[str]:
+    """Groups of firms the sentence counts: 25社, 140の企業, 36機関 (number and counter)."""
+    doc = sent.doc
+    out = []
+    for t in doc:
+        if not (t.like_num or t.pos_ == "NUM"):
+            continue
+        nxt = doc[t.i + 1].text if t.i + 1 < len(doc) else ""
+        text = t.text + nxt
+        for counter in sent.g.group_counters:
+            if nxt == counter or t.text.endswith(counter) or text.endswith(counter):
+                out.append(text if nxt == counter else t.text)
+                break
+    return out
+
+
+def _note_group(sent: Sentence, tok: Token, relation: str, subj: list[Ref], groups: list[str]):
+    """Remember that `subj` did `relation` to a group, for the sentences listing its members."""
+    modality, reporter = modality_of(tok, sent)
+    if modality is None:
+        return
+    ctx = sent.ctx
+    ctx.groups.append(
+        (ctx.sentence, tuple(groups), relation, tuple(subj), modality, reporter, tok.text)
+    )
+
+
+def member_facts(sent: Sentence, made: list[RawFact]) -> list[RawFact]:
+    """A sentence listing the members of a group an earlier sentence spoke of
+    (25社にはAやBなどが含まれる, 140社の中には、A、B…): each member gets the group's facts."""
+    g = sent.g
+    ctx = sent.ctx
+    recent = [x for x in ctx.groups if 0 < ctx.sentence - x[0] <= g.group_window]
+    if not recent:
+        return []
+    doc = sent.doc
+    text = doc.text
+    lemmas = {t.lemma_ for t in doc}
+    out: list[RawFact] = []
+    done = {(r, a.iri, b.iri) for r, a, b, *_ in made}
+    order = {r: i for i, r in enumerate(g.group_relations_order)}
+    best: dict[tuple, tuple] = {}
+    for note in recent:
+        key = (note[0], note[1])
+        if key not in best or order[note[2]] < order[best[key][2]]:
+            best[key] = note
+    for _, words, relation, subj, modality, reporter, cue in best.values():
+        named = any(
+            w in text
+            and text[text.find(w) + len(w) :].startswith(("には", "の中には", "の中に", "に"))
+            for w in words
+        )
+        if not named and not (lemmas & g.membership):
+            continue
+        s_cls, o_cls = g.classes[relation]
+        for m in sent.mentions:
+            if m.cls not in o_cls or any(r.iri == m.iri for r in subj):
+                continue
+            for r in subj:
+                if (relation, r.iri, m.iri) in done:
+                    continue
+                done.add((relation, r.iri, m.iri))
+                out.append(
+                    (
+                        relation,
+                        Ref(r.iri, r.cls, r.text, "coref"),
+                        Ref(m.iri, m.cls, m.text, "list"),
+                        modality,
+                        reporter,
+                        cue,
+                        f"{g.version}/{relation}/group-members",
+                        0.7,
+                    )
+                )
+    return out
+
+
+def extract_article(
+    parsed: ParsedArticle, entities: ArticleEntities, model: Model | None | bool = True
+) -> list[Fact]:
     """Facts of one article from its parsed sentences and linked mentions."""
     g = load_grammar()
     ctx = Context()
@@ -232,7 +389,7 @@ def extract_article(parsed: ParsedArticle, entities: ArticleEntities) -> list[Fa
         zip(parsed.sentences, parsed.docs, entities.mentions, strict=True)
     ):
         for rel, a, b, modality, reporter, cue, rule, conf in extract_sentence(
-            doc, mentions, ctx, g
+            doc, mentions, ctx, g, model
         ):
             s, o = a.iri, b.iri
             if rel in SYMMETRIC and o < s:

@@ -28,6 +28,7 @@ class CueEntry:
     confidence: float = 0.8
     symmetric_pairs: bool = False
     counterpart: bool = False
+    implicit_s: tuple[str, ...] = ()  # the subject when the sentence names none (gazetteer names)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,11 @@ class Grammar:
     cues: tuple[CueEntry, ...]
     by_lemma: dict[str, tuple[CueEntry, ...]]
     max_particle: int
+    group_counters: tuple[str, ...]
+    membership: frozenset[str]
+    group_relations: frozenset[str]
+    group_relations_order: tuple[str, ...]
+    group_window: int
 
 
 def load_grammar(path: str | Path | None = None) -> Grammar:
@@ -94,6 +100,7 @@ def _load_grammar(path: str) -> Grammar:
                     confidence=float(raw.get("confidence", 0.8)),
                     symmetric_pairs=bool(raw.get("symmetric_pairs", False)),
                     counterpart=bool(raw.get("counterpart", False)),
+                    implicit_s=tuple(raw.get("implicit_s", [])),
                 )
             )
         by_lemma: dict[str, list[CueEntry]] = {}
@@ -133,6 +140,11 @@ def _load_grammar(path: str) -> Grammar:
             cues=tuple(cues),
             by_lemma={k: tuple(v) for k, v in by_lemma.items()},
             max_particle=max(len(p) for p in data["particles"]),
+            group_counters=tuple(data["groups"]["counters"]),
+            membership=frozenset(data["groups"]["membership"]),
+            group_relations=frozenset(data["groups"]["relations"]),
+            group_relations_order=tuple(data["groups"]["relations"]),
+            group_window=int(data["groups"]["window"]),
         )
     except GazetteerError:
         raise

@@ -106,8 +106,9 @@ class Slots:
         return out
 
     def is_quantity(self, tok: Token) -> bool:
-        """A number with its unit: 145%, 28億ドル, 2割 (not a number inside a name: R1, C920)."""
-        if tok.i in self.by_token:
+        """A number with its unit: 145%, 28億ドル, 2割 (not a number inside a name: R1, C920,
+        nor a number of firms, which stands for them: Aを含む140社)."""
+        if tok.i in self.by_token or tok.text in self.g.group_counters:
             return False
         return (
             tok.text in self.g.quantity_units
@@ -232,9 +233,10 @@ class Slots:
             tok = head
             seen += 1
         for c in pred.children:
+            # AがXを開始し、Yを抑制した: the subject of a coordinated predicate further left
             if c.dep_ in ("advcl", "conj") and c.i < pred.i:
                 cs = self.child_slots(c)
-                for key in ("topic",):
+                for key in ("topic", "subj"):
                     if cs.get(key):
                         return [Ref(r.iri, r.cls, r.text, "topic") for r in cs[key]]
         orphan = self._orphan_subject(pred)
