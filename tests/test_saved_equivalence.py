@@ -46,7 +46,9 @@ def synthetic_store(tmp_path_factory):
 # where they may tie: tied rows come in the engine's order, which two formulations of a query
 # need not share. Every other saved query orders its rows completely, compared row by row.
 ORDER = {
-    "articles": ["date"], "export-controls": ["date!"], "facts-first-reported-after": ["first"],
+    "articles": ["date"], "export-controls": ["date!"], "investments": ["date!"],
+    "tariffs": ["date!"], "facts-over-time": ["firstReported!"],
+    "facts-first-reported-after": ["first"],
     "hedged-or-reported-only": ["-claims"], "most-cited-facts": ["-articles", "-claims"],
     "ownership-chain": [], "products-and-users": [],
 }  # fmt: skip
