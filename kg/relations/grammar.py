@@ -28,7 +28,10 @@ class CueEntry:
     confidence: float = 0.8
     symmetric_pairs: bool = False
     counterpart: bool = False
-    implicit_s: tuple[str, ...] = ()  # the subject when the sentence names none (gazetteer names)
+    # the subject or object when the sentence leaves it out: gazetteer names, or ("focus",):
+    # what the last sentence was about
+    implicit_s: tuple[str, ...] = ()
+    implicit_o: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,10 @@ class Grammar:
     group_window: int
 
 
+def _names(value) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 def load_grammar(path: str | Path | None = None) -> Grammar:
     """Read the cue file (default ontology/relation-cues.yaml)."""
     return _load_grammar(str(path or ontology_dir() / "relation-cues.yaml"))
@@ -100,7 +107,8 @@ def _load_grammar(path: str) -> Grammar:
                     confidence=float(raw.get("confidence", 0.8)),
                     symmetric_pairs=bool(raw.get("symmetric_pairs", False)),
                     counterpart=bool(raw.get("counterpart", False)),
-                    implicit_s=tuple(raw.get("implicit_s", [])),
+                    implicit_s=_names(raw.get("implicit_s", [])),
+                    implicit_o=_names(raw.get("implicit_o", [])),
                 )
             )
         by_lemma: dict[str, list[CueEntry]] = {}
