@@ -229,13 +229,16 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
                 ):
                     continue
                 s_cls, o_cls = g.classes[entry.relation]
+                if entry.o_classes:
+                    o_cls = o_cls & entry.o_classes
                 subj, spec_s = _fill(entry.s, slots, s_cls)
                 obj, spec_o = _fill(entry.o, slots, o_cls)
                 if not subj and entry.implicit_s and not _says(tok, sent, entry.s):
-                    subj = _implicit(sent, entry.implicit_s, s_cls, obj)
+                    subj = _implicit(sent, tok, entry.implicit_s, s_cls, obj)
                     spec_s = "implicit"
                 if subj and not obj and entry.implicit_o and not _says(tok, sent, entry.o):
-                    obj, spec_o = _implicit(sent, entry.implicit_o, o_cls, subj), "implicit"
+                    obj = _implicit(sent, tok, entry.implicit_o, o_cls, subj)
+                    spec_o = "implicit"
                 pairs: list[tuple[Ref, Ref]] = []
                 if subj and obj:
                     pairs = [
@@ -326,13 +329,30 @@ def _clause_words(tok: Token) -> list[Token]:
     return out
 
 
-def _implicit(sent: Sentence, names: tuple[str, ...], classes, other: list[Ref]) -> list[Ref]:
+def _own_topic(tok: Token, sent: Sentence, other: list[Ref]) -> Token | None:
+    """A topic (Xは) on the cue's clause or a clause above it, other than `other`."""
+    above = {tok.i, *(t.i for t in tok.ancestors)}
+    ids = {r.iri for r in other}
+    for t in sent.doc:
+        if t.head.i in above and t.i != tok.i and sent.slot_of(sent.mention_end(t)) == "topic":
+            m = sent.by_token.get(t.i)
+            if m is None or m.iri not in ids:
+                return t
+    return None
+
+
+def _implicit(
+    sent: Sentence, tok: Token, names: tuple[str, ...], classes, other: list[Ref]
+) -> list[Ref]:
     """What an entry supplies for a role the sentence leaves out: the entity the last
     sentence was about ("focus"), or named entities (the Entity List's owner)."""
     from kg.entities import load_gazetteer
 
     taken = {r.iri for r in other}
     if names == ("focus",):
+        topic = _own_topic(tok, sent, other)
+        if topic is not None:  # YMTCは…AとBが出資して設立された: the clause's own topic
+            return [r for r in sent.resolve(topic) if r.cls in classes and r.iri not in taken]
         return [r for r in sent.ctx.focus if r.cls in classes and r.iri not in taken]
     gaz = load_gazetteer()
     out = []
