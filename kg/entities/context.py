@@ -309,7 +309,8 @@ def quoted_names(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
             while j >= 0 and doc[j].text not in ("(", "（"):
                 j -= 1
             j -= 1
-        after_noun = j >= 0 and rules.descriptors.get(doc[j].text) == "Product"
+        kind = rules.descriptors.get(doc[j].text) if j >= 0 else None
+        after_noun = kind == "Product"
         inner = [m for m in taken if a <= m.start and m.end <= b]
         holds = any(m.cls in ("Product", "Technology") and m.end - m.start < b - a for m in inner)
         if any(m.start == a and m.end == b for m in taken):
@@ -322,6 +323,14 @@ def quoted_names(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
                 b = opening
                 text = _text(doc, a, b)
         named = name_ok(text, rules) or bool(alias) and name_ok(alias, rules)
+        firm = kind in ("Company", "Association") and not common_phrase(text) and len(text) >= 2
+        if firm and not any(m.start < b and a < m.end for m in taken):
+            # 中国企業「算芯」: a quoted name after a company noun is a company
+            m = new_mention(doc, a, b, kind)
+            if alias:
+                m.aliases.append(alias)
+            out.append(m)
+            continue
         if after_noun and named or holds or rules.is_model_number(text):
             m = new_mention(doc, a, b, "Product")
             if alias:

@@ -172,7 +172,10 @@ def pattern_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
         if not has_company_cue(doc, span.start, span.end, name, rules):
             nxt = doc[span.end].text if span.end < len(doc) else ""
             acronym = name.isupper() and len(name) <= 3
-            if nxt not in _SLOT_PARTICLES or acronym and not model:
+            product_noun = rules.descriptors.get(nxt) == "Product"  # H20チップ, B30A GPU
+            if model and product_noun:
+                pass
+            elif nxt not in _SLOT_PARTICLES or acronym and not model:
                 continue
         cls = "Product" if model else "Company"
         out.append(Mention(span.start, span.end, a, b, mint_iri(name), cls, name, "pattern"))
