@@ -357,6 +357,32 @@ REAL_TEXT = [
     ),
     ("エヌビディアの主力GPUであるH100は品薄だ。", {("Nvidia", "develops", "H100")}, set()),
     ("アリババはH20を大量に購入した。", {("Alibaba", "uses", "H20")}, set()),
+    # an apposition with である describes the whole list after it
+    (
+        "TSMCの大口顧客であるAMDとクアルコムは増産を求めた。",
+        {("TSMC", "suppliesTo", "AMD"), ("TSMC", "suppliesTo", "Qualcomm")},
+        set(),
+    ),
+    # the maker behind a passive patient; Xの製品には: X uses
+    (
+        "ファーウェイのスマホには、米クアルコムや米インテルのチップが搭載されている。",
+        {("Huawei", "uses", "Qualcomm"), ("Huawei", "uses", "Intel")},
+        set(),
+    ),
+    # a list competing (AとB、Cの競争); joining a venture of X (Xのエコシステムには…参画)
+    (
+        "サムスン電子とSKハイニックス、マイクロンの競争が激しい。",
+        {
+            ("SK_Hynix", "competesWith", "Samsung_Electronics"),
+            ("Micron", "competesWith", "SK_Hynix"),
+        },
+        set(),
+    ),
+    (
+        "IBMの研究コンソーシアムには、東京エレクトロンやJSRも参画している。",
+        {("IBM", "partnersWith", "Tokyo_Electron"), ("IBM", "partnersWith", "JSR")},
+        set(),
+    ),
     # customers a passive verb lists
     (
         "インスパーは中国最大のサーバー大手だ。同社の主要顧客としては、アリババやテンセントが挙げられる。",

@@ -218,6 +218,9 @@ class Slots:
             out["obj"] = patient
         if agent is not None:
             out["subj"] = agent
+        for key in list(out):  # Yのプロセッサが採用される: what stands behind the patient
+            if key.startswith(("subj.", "topic.")) and agent is None:
+                out.setdefault("obj." + key.split(".", 1)[1], []).extend(out.pop(key))
         return out
 
     def _inherit_subject(self, pred: Token) -> list[Ref]:
@@ -316,7 +319,10 @@ class Slots:
             if refs:
                 slots["desc"] = refs
         if any(c.dep_ == "cop" for c in tok.children) and tok.dep_ == "acl":
-            refs = self.rel_of(head)
+            # TSMCの重要顧客であるAMDとエヌビディア: an apposition with である describes the
+            # whole list it stands before
+            m = self.by_token.get(head.i)
+            refs = self.refs_of_mention(m) if m is not None else self.rel_of(head)
             if refs:
                 slots["desc"] = refs
         # the noun is a predicate: Xは…の子会社だ / Xは…サプライヤーと見られる
