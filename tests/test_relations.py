@@ -383,6 +383,17 @@ REAL_TEXT = [
         {("IBM", "partnersWith", "Tokyo_Electron"), ("IBM", "partnersWith", "JSR")},
         set(),
     ),
+    # the target the parser hangs on the seller (Xへの米企業からの販売); a firm hung on the list
+    (
+        "米商務省は、ファーウェイへの米企業からの部品販売を禁止した。",
+        {("United_States", "restrictsExportsTo", "Huawei")},
+        set(),
+    ),
+    (
+        "米商務省は昨年、ZTEを禁輸リストであるエンティティーリストに掲載した。",
+        {("United_States", "restrictsExportsTo", "ZTE")},
+        set(),
+    ),
     # customers a passive verb lists
     (
         "インスパーは中国最大のサーバー大手だ。同社の主要顧客としては、アリババやテンセントが挙げられる。",

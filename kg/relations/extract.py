@@ -341,6 +341,13 @@ def _own_topic(tok: Token, sent: Sentence, other: list[Ref]) -> Token | None:
     above = {tok.i, *(t.i for t in tok.ancestors)}
     ids = {r.iri for r in other}
     for t in sent.doc:
+        if t.lemma_ in sent.g.about_verbs and t.head.i in above and t.i != tok.i:
+            # Xをめぐっては: X is what the sentence is about
+            end = max(x.i for x in t.subtree) + 1
+            if sent.particle_after(end) in ("は", "、") or sent.doc[end - 1].text == "は":
+                about = [c for c in t.children if c.i < t.i and c.pos_ in ("NOUN", "PROPN")]
+                if about:
+                    return about[0]
         if t.pos_ not in ("NOUN", "PROPN", "PRON", "NUM") or t.i == tok.i:
             continue
         end = sent.mention_end(t)

@@ -78,8 +78,9 @@ class Slots:
             cat = g.transparent.get(c.lemma_) or g.transparent.get(c.text)
             if not cat and refs and all(r.cls == "Product" for r in refs):
                 cat = "product"  # アップルのiPhone: the maker stands behind the product
-            if not cat and not refs and slot == "gen" and depth < 3:
-                # 韓国向けのフッ化水素の輸出: where the goods go is where the trade goes
+            if not cat and not refs and slot in ("gen", "from") and depth < 3:
+                # 韓国向けのフッ化水素の輸出: where the goods go is where the trade goes (also
+                # when the parser hangs the target on the seller: ZTEへの米企業からの販売)
                 bound = self.child_slots(c, prefix, depth + 1).get(f"{prefix}target")
                 if bound:
                     out.setdefault(f"{prefix}target", []).extend(bound)
