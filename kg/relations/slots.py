@@ -276,6 +276,8 @@ class Slots:
                 return []  # attached where it belongs
             between = self.doc[end : pred.i]
             for v in between:  # a relative clause inside a later argument does not count
+                if v.dep_ in ("fixed", "cop", "aux"):
+                    continue  # である in an apposition (禁輸リストであるエンティティーリスト)
                 if v.pos_ in ("VERB", "ADJ") and v.i not in self.by_token:
                     if not (v.dep_ == "acl" and end <= v.head.i < pred.i):
                         return []
