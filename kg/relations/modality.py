@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 
     from kg.relations.sentence import Sentence
 
-ORDER = ("denied", "planned", "hedged", "reported")
+# what decides a claim's modality, first found first: "future" is a plan only the tense of a
+# verb tells (…も追加出資する), weaker than a source the sentence names
+ORDER = ("denied", "planned", "hedged", "reported", "future")
 QUOTE_PARTICLES = ("と", "とも", "との", "という")
 FUNCTION_DEPS = ("aux", "fixed", "mark", "cop", "case")
 TAIL_DEPS = (*FUNCTION_DEPS, "compound")  # …する[こと]にした
@@ -61,6 +63,7 @@ def modality_of(tok: Token, sent: Sentence) -> tuple[str | None, str | None]:
         reporter = reporter or source
     for name in ORDER:
         if name in found:
+            name = "planned" if name == "future" else name
             return name, reporter if name == "reported" or reporter else None
     return "asserted", None
 
@@ -80,11 +83,16 @@ def _walk(tok: Token, sent: Sentence) -> tuple[set[str], str | None, bool] | Non
     reporter: str | None = None
     coordinated = False  # past a coordinated clause: a negation above no longer covers the cue
     in_scope = True  # what the predicates above say covers the cue
+    tensed = False  # the first verb on the way has been read for its tense
     cur, first = tok, True
     for _ in range(12):
         kids = list(cur.children)
         if _predicate_words(cur) & mod["conditional"]:
             return None
+        if not tensed and cur.pos_ == "VERB":
+            tensed = True
+            if in_scope and _future(cur, tok, sent):
+                found.add("future")
         tail = _tail(cur)
         said = _says_in_tail(tail, mod)
         near = (
@@ -130,6 +138,38 @@ def _walk(tok: Token, sent: Sentence) -> tuple[set[str], str | None, bool] | Non
             return found, reporter, False  # a relative clause: the noun presupposes it
         cur, first = head, False
     return found, reporter, in_scope
+
+
+def _future(verb: Token, cue: Token, sent: Sentence) -> bool:
+    """Does `verb`, the first verb above the cue, tell of what will happen: a verb of action
+    in the non-past (not one of state, …と競合する, nor a progressive, …している) that ends
+    the main clause, a quotation or a cleft (…も追加出資する, …に出資するのは), or a
+    relative clause with a time to come (来年発売する新製品)?"""
+    mod = sent.g.modality
+    if verb.lemma_ in mod["present_verbs"] or cue.lemma_ in mod["present_verbs"]:
+        return False
+    ending = [
+        c for c in verb.children if c.i > verb.i and c.dep_ in ("aux", "mark", "fixed", "cop")
+    ]
+    ending += [g for c in ending for g in c.children if g.dep_ in ("fixed", "aux")]
+    if any(t.lemma_ in mod["not_future"] for t in ending):
+        return False
+    last = max((t for t in [verb, *ending] if t.pos_ in ("VERB", "AUX")), key=lambda t: t.i)
+    if not any(("終止形" in f or "連体形" in f) for f in last.morph.get("Inflection")):
+        return False
+    if (
+        verb.dep_ == "ROOT"
+        or _ends_quote(verb, verb.doc)
+        or any(c.dep_ == "mark" and c.text == "の" for c in verb.children)  # …するのは
+    ):
+        return True
+    time = "".join(
+        t.text
+        for c in verb.children
+        if c.i < verb.i and c.dep_ in ("obl", "advmod", "nmod")
+        for t in c.subtree
+    )
+    return verb.dep_ == "acl" and any(word in time for word in mod["future_times"])
 
 
 def _continues(tok: Token) -> bool:
