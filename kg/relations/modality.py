@@ -15,9 +15,11 @@ the predicates on the way say:
   …という, …としている), or a source named in the sentence (…によると, 関係者の話で).
 
 The first of denied, planned, hedged, reported found wins. A clause that ends in a comma
-(Aと提携し、Bを建設する計画だ; Aしており、Bするという) is a statement of its own: nothing
-the predicates after it say reaches it, only a source named before it (ロイターによると、…).
-A fact that a noun phrase presupposes (アリババ傘下の…, Xを拠点とする企業) is asserted.
+(Aと提携し、Bを建設する計画だ) is a statement of its own: the plans, hedges and denials
+after it do not reach it; a quotation around it (Aし、Bする計画があることが報じられた) or a
+source named before it (ロイターによると、Aし、…) still attributes it. A fact that a noun
+phrase presupposes (アリババ傘下の…) is asserted, or reported when a quotation holds it. A
+verb of action in the non-past (…も追加出資する) is a plan when nothing else is said.
 """
 
 from __future__ import annotations
@@ -70,8 +72,7 @@ def modality_of(tok: Token, sent: Sentence) -> tuple[str | None, str | None]:
 
 def _walk(tok: Token, sent: Sentence) -> tuple[set[str], str | None, bool] | None:
     """What the predicates from `tok` up to the root say of it: (modalities, reporter,
-    whether the walk reached the main clause with the cue in scope); None when a
-    conditional covers it.
+    whether a source the main clause names covers it); None when a conditional covers it.
 
     Goes up through noun phrases and complement clauses (…と見られる, …との報道を否定),
     and stops at relative clauses on ordinary nouns, at coordinated main clauses and at
@@ -83,6 +84,7 @@ def _walk(tok: Token, sent: Sentence) -> tuple[set[str], str | None, bool] | Non
     reporter: str | None = None
     coordinated = False  # past a coordinated clause: a negation above no longer covers the cue
     in_scope = True  # what the predicates above say covers the cue
+    attributed = True  # … or at least who they say it comes from
     tensed = False  # the first verb on the way has been read for its tense
     cur, first = tok, True
     for _ in range(12):
@@ -102,19 +104,21 @@ def _walk(tok: Token, sent: Sentence) -> tuple[set[str], str | None, bool] | Non
         )
         if near and not coordinated and (cur.lemma_ in mod["negation"] or _negated(tail, mod)):
             found.add("denied")
-        if in_scope:
-            if not first:
-                said |= _says(cur, sent)
-            if "reported" in said:
-                for c in kids:
-                    if sent.slot_of(sent.mention_end(c)) in ("subj", "topic"):
-                        reporter = reporter or _phrase(c)
-            found |= said
+        if not first and attributed:
+            said |= _says(cur, sent)
+        if not in_scope:
+            said &= {"reported"} if attributed else set()
+        if "reported" in said:
+            for c in kids:
+                if sent.slot_of(sent.mention_end(c)) in ("subj", "topic"):
+                    reporter = reporter or _phrase(c)
+        found |= said
         head = cur.head
         if head.i == cur.i:
             break
         dep = cur.dep_
         quoted = _ends_quote(cur, doc) or head.lemma_ in mod["complement_nouns"]
+        attributed = attributed or quoted  # [Aし、Bする計画がある]ことが報じられた
         if not quoted and dep in ("advcl", "conj", "parataxis", "dislocated"):
             if dep != "advcl" or any(
                 c.dep_ == "mark" and c.text in mod["adversative"] for c in kids
@@ -122,8 +126,9 @@ def _walk(tok: Token, sent: Sentence) -> tuple[set[str], str | None, bool] | Non
                 return found, reporter, False
             coordinated = True
         if _continues(cur):
-            # Aし、Bする計画だ / Aしており、Bするという: A is a statement of its own
-            coordinated, in_scope = True, False
+            # Aし、Bする計画だ: A is a statement of its own, which only a quotation around
+            # both attributes to a source
+            coordinated, in_scope, attributed = True, False, False
         if dep == "acl" and not quoted and head.lemma_ not in mod["modality_nouns"]:
             if (
                 head.head.i != head.i
@@ -137,7 +142,7 @@ def _walk(tok: Token, sent: Sentence) -> tuple[set[str], str | None, bool] | Non
                 continue
             return found, reporter, False  # a relative clause: the noun presupposes it
         cur, first = head, False
-    return found, reporter, in_scope
+    return found, reporter, attributed
 
 
 def _future(verb: Token, cue: Token, sent: Sentence) -> bool:
