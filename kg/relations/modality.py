@@ -301,6 +301,7 @@ def _np_internal(tok: Token, sent: Sentence) -> bool:
         and not sent.is_predicate(head)
         and sent.slot_of(tok.i + 1) in (None, "gen")
         and head.lemma_ not in sent.g.transfer
+        and head.lemma_ not in sent.g.attribute_nouns  # 輸出規制の[強化]を発表した
         and head.lemma_ not in sent.g.modality["modality_nouns"]
     )
 
