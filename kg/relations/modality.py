@@ -44,18 +44,15 @@ def modality_of(tok: Token, sent: Sentence) -> tuple[str | None, str | None]:
     """Modality of a claim whose cue is `tok`, and who reports it; None when hypothetical."""
     doc = sent.doc
     if _np_internal(tok, sent):
-        # a noun phrase's fact (アリババ傘下の…) may be attributed to a source by the
-        # predicates above it (…との協力関係を拡大すると報じられた), but it is neither planned,
-        # hedged, denied nor made hypothetical by them
-        walked = _walk(tok.head, sent)
-        if walked is not None and "reported" in walked[0]:
-            return "reported", walked[1]
-        return "asserted", None
-    if doc[-1].text in ("か", "?", "？") or (len(doc) > 1 and doc[-2].text == "か"):
+        return "asserted", None  # presupposed by its noun phrase (アリババ傘下の…)
+    changed = _changed(tok, sent)
+    if not changed and (
+        doc[-1].text in ("か", "?", "？") or (len(doc) > 1 and doc[-2].text == "か")
+    ):
         return None, None
-    walked = _walk(tok, sent)
+    walked = _walk(tok.head if changed else tok, sent)
     if walked is None:
-        return None, None
+        return (None, None) if not changed else ("asserted", None)
     found, reporter, reached = walked
     # a source the sentence names (ロイターによると, 関係者の話で) covers all that follows it,
     # and what comes before it in the clauses the walk reached
@@ -63,6 +60,10 @@ def modality_of(tok: Token, sent: Sentence) -> tuple[str | None, str | None]:
     if source is not None and (at < tok.idx or reached):
         found.add("reported")
         reporter = reporter or source
+    if changed:
+        # what a verb of change works on (…との協力関係を拡大する) already holds: the change
+        # may be planned, hedged or denied, the fact only attributed to a source
+        found &= {"reported"}
     for name in ORDER:
         if name in found:
             name = "planned" if name == "future" else name
@@ -85,15 +86,15 @@ def _walk(tok: Token, sent: Sentence) -> tuple[set[str], str | None, bool] | Non
     coordinated = False  # past a coordinated clause: a negation above no longer covers the cue
     in_scope = True  # what the predicates above say covers the cue
     attributed = True  # … or at least who they say it comes from
-    tensed = False  # the first verb on the way has been read for its tense
+    tense: bool | None = None  # does the first verb with a tense tell of what will happen?
     cur, first = tok, True
     for _ in range(12):
         kids = list(cur.children)
         if _predicate_words(cur) & mod["conditional"]:
             return None
-        if not tensed and cur.pos_ == "VERB":
-            tensed = True
-            if in_scope and _future(cur, tok, sent):
+        if tense is None and cur.pos_ == "VERB":
+            tense = _future(cur, tok, sent)  # Aし、Bする: A takes the tense of B
+            if tense:
                 found.add("future")
         tail = _tail(cur)
         said = _says_in_tail(tail, mod)
@@ -145,14 +146,13 @@ def _walk(tok: Token, sent: Sentence) -> tuple[set[str], str | None, bool] | Non
     return found, reporter, attributed
 
 
-def _future(verb: Token, cue: Token, sent: Sentence) -> bool:
+def _future(verb: Token, cue: Token, sent: Sentence) -> bool | None:
     """Does `verb`, the first verb above the cue, tell of what will happen: a verb of action
     in the non-past (not one of state, …と競合する, nor a progressive, …している) that ends
     the main clause, a quotation or a cleft (…も追加出資する, …に出資するのは), or a
-    relative clause with a time to come (来年発売する新製品)?"""
+    relative clause with a time to come (来年発売する新製品)? None for a continuative form
+    (提携し、…), whose tense is that of the verb it leads to."""
     mod = sent.g.modality
-    if verb.lemma_ in mod["present_verbs"] or cue.lemma_ in mod["present_verbs"]:
-        return False
     ending = [
         c for c in verb.children if c.i > verb.i and c.dep_ in ("aux", "mark", "fixed", "cop")
     ]
@@ -160,7 +160,12 @@ def _future(verb: Token, cue: Token, sent: Sentence) -> bool:
     if any(t.lemma_ in mod["not_future"] for t in ending):
         return False
     last = max((t for t in [verb, *ending] if t.pos_ in ("VERB", "AUX")), key=lambda t: t.i)
-    if not any(("終止形" in f or "連体形" in f) for f in last.morph.get("Inflection")):
+    forms = last.morph.get("Inflection")
+    if any("連用形" in f for f in forms) or ending and ending[-1].text in ("て", "で"):
+        return None
+    if verb.lemma_ in mod["present_verbs"] or cue.lemma_ in mod["present_verbs"]:
+        return False
+    if not any(("終止形" in f or "連体形" in f) for f in forms):
         return False
     if (
         verb.dep_ == "ROOT"
@@ -301,9 +306,28 @@ def _np_internal(tok: Token, sent: Sentence) -> bool:
         and not sent.is_predicate(head)
         and sent.slot_of(tok.i + 1) in (None, "gen")
         and head.lemma_ not in sent.g.transfer
-        and head.lemma_ not in sent.g.attribute_nouns  # 輸出規制の[強化]を発表した
         and head.lemma_ not in sent.g.modality["modality_nouns"]
+        and _word(head) not in sent.g.member_nouns  # …サプライヤーの[一社]とされる
     )
+
+
+def _changed(tok: Token, sent: Sentence) -> bool:
+    """Is the cue what a verb of change works on (対中関税を引き下げる, …との協力関係を拡大
+    する, 輸出規制の強化)?"""
+    head = tok.head
+    return (
+        head.i != tok.i
+        and tok.dep_ in ("obj", "nmod")
+        and head.lemma_ in sent.g.modality["presupposing"]
+    )
+
+
+def _word(tok: Token) -> str:
+    """A noun with the number right before it (一 社 -> 一社)."""
+    num = tok.doc[tok.i - 1] if tok.i else None
+    if num is not None and num.dep_ == "nummod" and num.head.i == tok.i:
+        return num.text + tok.text
+    return tok.text
 
 
 def _ends_quote(tok: Token, doc: Doc) -> bool:
