@@ -18,8 +18,9 @@ The first of denied, planned, hedged, reported found wins. A clause that ends in
 (Aと提携し、Bを建設する計画だ) is a statement of its own: the plans, hedges and denials
 after it do not reach it; a quotation around it (Aし、Bする計画があることが報じられた) or a
 source named before it (ロイターによると、Aし、…) still attributes it. A fact that a noun
-phrase presupposes (アリババ傘下の…) is asserted, or reported when a quotation holds it. A
-verb of action in the non-past (…も追加出資する) is a plan when nothing else is said.
+phrase presupposes (アリババ傘下の…) is asserted; one that a verb of change works on
+(…との協力関係を拡大する) is asserted, or reported when a source is named. A verb of action
+in the non-past (…も追加出資する) is a plan when nothing else is said.
 """
 
 from __future__ import annotations
@@ -159,9 +160,10 @@ def _future(verb: Token, cue: Token, sent: Sentence) -> bool | None:
     ending += [g for c in ending for g in c.children if g.dep_ in ("fixed", "aux")]
     if any(t.lemma_ in mod["not_future"] for t in ending):
         return False
-    last = max((t for t in [verb, *ending] if t.pos_ in ("VERB", "AUX")), key=lambda t: t.i)
+    words = sorted([verb, *ending], key=lambda t: t.i)
+    last = next(t for t in reversed(words) if t.pos_ in ("VERB", "AUX"))
     forms = last.morph.get("Inflection")
-    if any("連用形" in f for f in forms) or ending and ending[-1].text in ("て", "で"):
+    if words[-1].text in ("て", "で") or any("連用形" in f for f in forms):
         return None
     if verb.lemma_ in mod["present_verbs"] or cue.lemma_ in mod["present_verbs"]:
         return False
@@ -254,7 +256,8 @@ def _tail(tok: Token) -> str:
 
 
 def _predicate_words(tok: Token) -> set[str]:
-    """Lemmas and forms of a predicate and its function words (…で[は][ない], …し[たい])."""
+    """Lemmas and forms of a predicate and its function words, where a conditional shows
+    (…すれ[ば], …した[場合])."""
     out = {tok.lemma_, tok.text}
     for c in tok.children:
         if c.dep_ in FUNCTION_DEPS:
