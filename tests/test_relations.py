@@ -96,12 +96,13 @@ def facts(nlp, text: str) -> set[tuple[str, str, str, str]]:
         ),
         ("インテルはTSMCとの提携を検討している。", {("Intel", "partnersWith", "TSMC", "planned")}),
         # the parser makes SMIC the subject of 加えた: the agent is the sentence's topic
+        # (と発表した makes the claim planned: GUIDELINES "発表 → planned")
         (
             "米商務省は18日、中国の半導体受託生産最大手、中芯国際集成電路製造(SMIC)や、ドローン大手の"
             "大疆創新科技(DJI)など中国企業60社あまりをエンティティーリストに加えたと発表した。",
             {
-                ("United_States", "restrictsExportsTo", "SMIC", "asserted"),
-                ("United_States", "restrictsExportsTo", "DJI", "asserted"),
+                ("United_States", "restrictsExportsTo", "SMIC", "planned"),
+                ("United_States", "restrictsExportsTo", "DJI", "planned"),
             },
         ),
         # a tariff on a country's goods is a tariff on the country
@@ -112,7 +113,7 @@ def facts(nlp, text: str) -> set[tuple[str, str, str, str]]:
         # 向け as a noun, and an argument hung on 原則(として) or on the goods
         (
             "中国政府は、米国向けの輸出を原則として禁止すると発表した。",
-            {("China", "restrictsExportsTo", "United_States", "asserted")},
+            {("China", "restrictsExportsTo", "United_States", "planned")},
         ),
         (
             "日本政府は、韓国向けのフッ化水素の輸出を原則として禁止した。",
