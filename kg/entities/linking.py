@@ -267,6 +267,8 @@ def _spelling_variant(name: str, gaz: Gazetteer) -> str | None:
     one entity is that close."""
     if len(name) < 5 or not name.isascii() or not any(c.isalpha() for c in name):
         return None
+    if any(c.isdigit() for c in name):
+        return None  # H100 and H200, RTX 4090D and RTX 5090D: a digit names another model
     key = normalize_name(name)
     hits = {iri for alias, iri in _latin_names(gaz).get(len(key), ()) if _one_edit(key, alias)} | {
         iri
