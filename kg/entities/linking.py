@@ -295,8 +295,9 @@ def _latin_names(gaz: Gazetteer) -> dict[int, list[tuple[str, str]]]:
 
 
 def _one_edit(a: str, b: str) -> bool:
-    """Are a and b one deletion, insertion, substitution or adjacent swap apart?"""
-    if a == b or abs(len(a) - len(b)) > 1:
+    """Are a and b one deletion, insertion, substitution or adjacent swap apart, after the
+    same first two letters (Cisco and Disco are two firms)?"""
+    if a == b or abs(len(a) - len(b)) > 1 or a[:2] != b[:2]:
         return False
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]
