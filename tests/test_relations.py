@@ -177,16 +177,46 @@ def _score(tmp_path_factory, corpus: Path, entities: Path, relations: Path):
     return result
 
 
-@pytest.mark.parametrize(
-    ("split", "min_p", "min_r"),
-    [("dev", 0.93, 0.70), ("holdout", 0.93, 0.65)],
-)
-def test_own_test_set_scores(tmp_path_factory, split, min_p, min_r):
+# Measured scores; each test allows MARGIN below them, in precision and in recall alike.
+MARGIN = 0.03
+MEASURED = {  # (precision, recall)
+    "dev": (0.96, 0.77),
+    "holdout": (1.00, 0.68),
+    "news-a": (0.81, 0.39),
+    "news-b": (0.87, 0.35),
+    "seed": (0.91, 0.93),
+    "real": (0.77, 0.39),
+}
+
+
+@pytest.mark.parametrize("split", ["dev", "holdout", "news-a", "news-b"])
+def test_own_test_set_scores(tmp_path_factory, split):
     d = DATA / "eval" / split
     ev = _score(tmp_path_factory, d / "corpus", d / "entities.jsonl", d / "relations.jsonl")
-    assert ev.overall.precision >= min_p, ev.overall
-    assert ev.overall.recall >= min_r, ev.overall
-    assert not ev.split, ev.split
+    p, r = MEASURED[split]
+    assert ev.overall.precision >= p - MARGIN, ev.overall
+    assert ev.overall.recall >= r - MARGIN, ev.overall
+    if split in ("dev", "holdout"):
+        assert not ev.split, ev.split
+
+
+def test_real_news_scores(real_store, shared):
+    """The real-news gold set, all 48 articles (../shared/gold/real)."""
+    from kg import graph
+    from kg.evaluate import evaluate, load_gold
+
+    gold = shared / "gold"
+    store = graph.open_store(real_store, create=False, read_only=True)
+    ev = evaluate(
+        store,
+        load_gold(
+            [gold / "real" / "entities.jsonl", gold / "seed-entities.jsonl"],
+            [gold / "real" / "relations.jsonl"],
+        ),
+    )
+    p, r = MEASURED["real"]
+    assert ev.overall.precision >= p - MARGIN, ev.overall
+    assert ev.overall.recall >= r - MARGIN, ev.overall
 
 
 def test_seed_gold_scores(tmp_path_factory):
@@ -194,8 +224,9 @@ def test_seed_gold_scores(tmp_path_factory):
     g = DATA / "seed-gold"
     ev = _score(tmp_path_factory, root / "corpus", g / "seed-entities.jsonl",
                 g / "seed-relations.jsonl")  # fmt: skip
-    assert ev.overall.precision >= 0.90, ev.overall
-    assert ev.overall.recall >= 0.88, ev.overall
+    p, r = MEASURED["seed"]
+    assert ev.overall.precision >= p - MARGIN, ev.overall
+    assert ev.overall.recall >= r - MARGIN, ev.overall
     assert ev.entities_found == ev.entities_total
     assert not ev.split, ev.split
 
