@@ -125,6 +125,8 @@ def apply(sent: Sentence, rule_facts: list[RawFact], model: Model) -> list[RawFa
         made.add((rel, a.iri, b.iri))
         if rel in SYMMETRIC:
             made.add((rel, b.iri, a.iri))
+    if any(t.lemma_ in sent.g.modality["conditional"] for t in sent.doc):
+        return out  # 仮に…すれば: no fact of the model's own in a conditional sentence
     for a, b, f in pairs:
         for rel, threshold in model.propose.items():
             s_cls, o_cls = classes[rel]
