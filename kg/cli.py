@@ -161,6 +161,8 @@ def build(
             bar[0][0].stop()
     for s in report.skipped:
         _err(f"warning: {s.path}: {s.reason}")
+    for warning in report.warnings:
+        _err(f"warning: {warning}")
     if report.violations:
         _err(
             f"warning: the articles written violate {len(report.violations)} SHACL"

@@ -1,8 +1,10 @@
 """The SPARQL engine behind `kg serve`: Oxigraph's own server, as a supervised child process.
 
-`oxigraph serve-read-only` (or `serve`, with `--allow-update`) runs on a private port of
-127.0.0.1 with the union of all graphs as default graph. `Engine` keeps one such child
-answering:
+`oxigraph serve-read-only` (or `serve`, with `--allow-update`) runs with the union of all
+graphs as default graph, on a random port of a random loopback address (127.x.y.z, Linux
+routes all of 127/8 to the loopback interface): the engine itself has no origin checks and
+runs SERVICE queries, so it is kept where a web page cannot find it by trying the ports of
+127.0.0.1. `Engine` keeps one such child answering:
 
 - it dies with `kg serve`, however `kg serve` ends (SIGKILL included): on Linux the child
   is started with the parent-death signal set to SIGKILL, from the supervisor thread that
@@ -73,6 +75,7 @@ class Child:
     """One Oxigraph server process and the requests it is answering."""
 
     proc: subprocess.Popen
+    host: str
     port: int
     log: object  # the temporary file holding its stderr
     inflight: int = 0
@@ -96,14 +99,13 @@ class Engine:
         self.writable = writable
         self.grace = grace
         self.log = log
-        self.restarts = 0
         self._cond = threading.Condition()
         self._current: Child | None = None
         self._retired: list[Child] = []
         self._stopping = False
         self._failure: str | None = None
         self._first = threading.Event()
-        self._thread = threading.Thread(target=self._supervise, name="kg-engine", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="kg-engine", daemon=True)
 
     # ------------------------------------------------------------- for the front
 
@@ -149,7 +151,6 @@ class Engine:
             self._retired.append(child)
             if self._current is child:
                 self._current = None
-            self.restarts += 1
             self._cond.notify_all()
         self.log(f"kg serve: restarting the SPARQL engine: {reason}\n")
 
@@ -169,6 +170,19 @@ class Engine:
                 _stop(child)
 
     # ------------------------------------------------------------- the supervisor thread
+
+    def _run(self) -> None:
+        """The supervisor; should it fail, requests get 503 naming the failure, not a hang."""
+        try:
+            self._supervise()
+        except Exception as exc:  # noqa: BLE001 - reported to every waiting request
+            with self._cond:
+                self._failure = f"the supervisor failed: {type(exc).__name__}: {exc}"
+                self._stopping = True
+                self._cond.notify_all()
+            self.log(f"kg serve: {self._failure}\n")
+        finally:
+            self._first.set()
 
     def _supervise(self) -> None:
         attempts = 0
@@ -195,9 +209,9 @@ class Engine:
                     child = self._spawn()
                 except StoreError as exc:
                     attempts += 1
-                    next_start = time.monotonic() + RESTART_BACKOFF[
-                        min(attempts, len(RESTART_BACKOFF)) - 1
-                    ]
+                    next_start = (
+                        time.monotonic() + RESTART_BACKOFF[min(attempts, len(RESTART_BACKOFF)) - 1]
+                    )
                     with self._cond:
                         self._failure = exc.message
                     if not self._first.is_set():
@@ -214,7 +228,7 @@ class Engine:
                 continue
             if current is not None and time.monotonic() >= next_probe:
                 next_probe = time.monotonic() + PROBE_EVERY
-                if _answers(current.port, PROBE_TIMEOUT):
+                if _answers(current.host, current.port, PROBE_TIMEOUT):
                     current.failed_probes = 0
                 else:
                     current.failed_probes += 1
@@ -228,13 +242,13 @@ class Engine:
     def _spawn(self) -> Child:
         """Start a child and wait until it answers (in the supervisor thread only)."""
         for _ in range(3):  # the free port may be taken before the child binds it
-            port = _free_port()
+            host, port = _free_address()
             log = tempfile.TemporaryFile()
             cmd = [
                 oxigraph_binary(),
                 "serve" if self.writable else "serve-read-only",
                 "--location", str(self.location),
-                "--bind", f"127.0.0.1:{port}",
+                "--bind", f"{host}:{port}",
                 "--union-default-graph",
             ]  # fmt: skip
             env = {**os.environ, "RUST_BACKTRACE": "0", "RUST_LIB_BACKTRACE": "0"}
@@ -242,14 +256,17 @@ class Engine:
                 cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, env=env,
                 preexec_fn=_die_with_parent(os.getpid()),
             )  # fmt: skip
-            child = Child(proc, port, log)
+            child = Child(proc, host, port, log)
             deadline = time.monotonic() + START_SECONDS
             while time.monotonic() < deadline and proc.poll() is None:
-                if _answers(port, 1.0):
+                if _answers(host, port, 1.0):
                     return child
                 time.sleep(0.02)
-            _stop(child)
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
             err = first_error_line(child.stderr())
+            _stop(child)
             if "address" in err.lower() and "in use" in err.lower():
                 continue
             if "lock" in err.lower():
@@ -260,11 +277,11 @@ class Engine:
             if proc.returncode is None or proc.returncode == -signal.SIGKILL:
                 raise StoreError(f"the Oxigraph server did not answer within {START_SECONDS:g} s")
             raise StoreError(f"the Oxigraph server did not start: {err or proc.returncode}")
-        raise StoreError("the Oxigraph server found no free port on 127.0.0.1")
+        raise StoreError("the Oxigraph server found no free port on the loopback interface")
 
 
-def _answers(port: int, timeout: float) -> bool:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+def _answers(host: str, port: int, timeout: float) -> bool:
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         conn.request("GET", PROBE)
         resp = conn.getresponse()
@@ -276,10 +293,19 @@ def _answers(port: int, timeout: float) -> bool:
         conn.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _free_address() -> tuple[str, int]:
+    """A random loopback address with a free port (127.0.0.1 where no other is usable)."""
+    import secrets
+
+    a, b, c = (secrets.randbelow(254) + 1 for _ in range(3))
+    for host in (f"127.{a}.{b}.{c}", "127.0.0.1"):
+        with socket.socket() as s:
+            try:
+                s.bind((host, 0))
+            except OSError:
+                continue
+            return host, s.getsockname()[1]
+    raise StoreError("no loopback address to run the Oxigraph server on")
 
 
 def _die_with_parent(parent: int):

@@ -1,7 +1,7 @@
 """`kg serve`: a SPARQL 1.1 Protocol endpoint over the store, safe to leave running.
 
 The SPARQL work is done by Oxigraph's own server, a supervised child process on a private
-port of 127.0.0.1 (`kg.engine`). In front of it a small stdlib HTTP server adds what the
+loopback address and port (`kg.engine`). In front of it a small stdlib HTTP server adds what the
 Oxigraph server does not do on its own (docs/serving.md has the figures):
 
 - every request is read before it runs (`kg.sparqlcheck`): SERVICE and LOAD, which make the
@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from kg.deadlines import shared as shared_deadlines
 from kg.engine import Child, Engine, EngineUnavailable, oxigraph_binary
 from kg.errors import ServeError, StoreError
 from kg.sparqlcheck import inspect
@@ -163,46 +164,14 @@ def engine_message(body: bytes, child: Child) -> str:
     """An engine error fit for a client: no backtrace, no private port, at most 1000 chars."""
     text = body.decode("utf-8", "replace").split("Stack backtrace:", 1)[0]
     text = " ".join(text.split()).removeprefix("Error: ") or "(no message)"
-    for where in (f"127.0.0.1:{child.port}", f"localhost:{child.port}"):
-        text = text.replace(where, "the engine")
-    return text[:1000]
-
-
-class Deadlines:
-    """Connections that must finish sending a request by a deadline. A thread shuts down
-    those that do not, so a slow or stalled client cannot hold a thread for long."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._due: dict[socket.socket, float] = {}
-        self._thread = threading.Thread(target=self._run, name="kg-deadlines", daemon=True)
-        self._thread.start()
-
-    def arm(self, sock: socket.socket, seconds: float) -> None:
-        with self._lock:
-            self._due[sock] = time.monotonic() + seconds
-
-    def disarm(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._due.pop(sock, None)
-
-    def _run(self) -> None:
-        while True:
-            time.sleep(0.25)
-            now = time.monotonic()
-            with self._lock:
-                late = [s for s, due in self._due.items() if due <= now]
-                for s in late:
-                    del self._due[s]
-            for s in late:
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
+    return text.replace(f"{child.host}:{child.port}", "the engine")[:1000]
 
 
 def make_handler(
-    engine: Engine, settings: Settings, page: bytes, slots: threading.Semaphore,
-    deadlines: Deadlines,
+    engine: Engine, settings: Settings, page: bytes, slots: threading.Semaphore
 ) -> type:  # fmt: skip
+    deadlines = shared_deadlines()
+
     class Handler(BaseHTTPRequestHandler):  # noqa: N802 - do_* names are the stdlib's
         server_version = "kg-serve"
         protocol_version = "HTTP/1.1"
@@ -387,7 +356,7 @@ def make_handler(
                 slots.release()
 
         def _exchange(self, child: Child, path: str, data: bytes, accept: str) -> None:
-            conn = http.client.HTTPConnection("127.0.0.1", child.port, timeout=settings.timeout)
+            conn = http.client.HTTPConnection(child.host, child.port, timeout=settings.timeout)
             self._engine_due = time.monotonic() + settings.timeout
             self._answer_due = self._engine_due + TRANSFER_SECONDS
             try:
@@ -746,7 +715,7 @@ def serve(
         engine = Engine(location, writable=allow_update, grace=timeout + 1)
         handler = make_handler(
             engine, settings, page(example_queries(), allow_update=allow_update),
-            threading.BoundedSemaphore(ENGINE_SLOTS), Deadlines(),
+            threading.BoundedSemaphore(ENGINE_SLOTS),
         )  # fmt: skip
         try:
             httpd = stack.enter_context(_Server((host, port), handler))

@@ -46,12 +46,22 @@ REACHES_OUTSIDE = ("SERVICE", "LOAD")
 
 @dataclass(frozen=True)
 class Request:
-    """What a SPARQL text asks for: `form` is "query", "update" or "" (neither: malformed,
-    left to the engine to explain); `outside` names the first keyword that would make the
-    engine fetch from the network (SERVICE or LOAD), or is empty."""
+    """What a SPARQL text asks for: `keyword` is its operation (SELECT, ASK, INSERT, ...,
+    upper case; empty when there is none: malformed, left to the engine to explain);
+    `outside` names the first keyword that would make the engine fetch from the network
+    (SERVICE or LOAD), or is empty; `variables` are those a SELECT projects (empty for
+    `SELECT *` and other forms)."""
 
-    form: str
+    keyword: str
     outside: str
+    variables: tuple[str, ...] = ()
+
+    @property
+    def form(self) -> str:
+        """ "query", "update" or ""."""
+        if self.keyword in QUERY_FORMS:
+            return "query"
+        return "update" if self.keyword in UPDATE_FORMS else ""
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -70,25 +80,37 @@ def _unescaped(text: str) -> str:
     return _ESCAPE.sub(char, text)
 
 
-def _form(tokens: list[tuple[str, str]]) -> str:
-    """The operation after the prologue (BASE and PREFIX declarations)."""
+def _operation(tokens: list[tuple[str, str]]) -> int:
+    """Index of the operation's keyword, after the prologue (BASE and PREFIX); -1 if none."""
     i = 0
-    while i < len(tokens):
-        kind, text = tokens[i]
-        if kind != "word":
-            return ""
-        keyword = text.upper()
+    while i < len(tokens) and tokens[i][0] == "word":
+        keyword = tokens[i][1].upper()
         if keyword == "BASE":
             i += 2
         elif keyword == "PREFIX":
             i += 3
-        elif keyword in QUERY_FORMS:
-            return "query"
-        elif keyword in UPDATE_FORMS:
-            return "update"
         else:
-            return ""
-    return ""
+            return i if keyword in QUERY_FORMS | UPDATE_FORMS else -1
+    return -1
+
+
+def _projection(tokens: list[tuple[str, str]]) -> tuple[str, ...]:
+    """The variables of a SELECT clause starting at tokens[0] (empty for SELECT *)."""
+    names, depth = [], 0
+    for i, (kind, text) in enumerate(tokens[1:], start=1):
+        if kind == "other" and text in "({":
+            if text == "{":
+                break
+            depth += 1
+        elif kind == "other" and text == ")":
+            depth -= 1
+        elif kind == "other" and text == "*" and depth == 0:
+            return ()
+        elif kind == "word" and depth == 0 and text.upper() in ("WHERE", "FROM"):
+            break
+        elif kind == "var" and (depth == 0 or tokens[i - 1][1].upper() == "AS"):
+            names.append(text[1:])
+    return tuple(dict.fromkeys(names))
 
 
 def _outside(tokens: list[tuple[str, str]]) -> str:
@@ -108,4 +130,9 @@ def inspect(text: str) -> Request:
     decoded = _unescaped(text)
     if not outside and decoded != text:
         outside = _outside(_tokens(decoded))
-    return Request(form=_form(tokens), outside=outside)
+    at = _operation(tokens)
+    if at < 0:
+        return Request("", outside)
+    keyword = tokens[at][1].upper()
+    variables = _projection(tokens[at:]) if keyword == "SELECT" else ()
+    return Request(keyword, outside, variables)

@@ -2,8 +2,11 @@
 
 tests/data/bad/ holds the committed cases; the rest is made at test time: a FIFO, a chmod 000
 file (made really unreadable for root by dropping CAP_DAC_OVERRIDE, see robust.DROP_DAC), a
-file whose name is not UTF-8, symlink loops (a file and a directory), an oversized article and
-a big HTML page that is almost all script and style (2 MB by default, 20 MB in the slow run).
+file whose name is not UTF-8, symlink loops (a file and a directory), symlinks out of the
+corpus (a file and a directory), front matter that is a YAML alias bomb or too long, an
+oversized article and a big HTML page that is almost all script and style (2 MB by default,
+20 MB in the slow run). Then bad front matter of every kind, a line without punctuation, and
+a parse cache on a full disk.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from robust import can_drop_dac, run_kg
+from test_corpus import ALIAS_BOMB
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 BODY = Path(__file__).resolve().parent.parent / "corpus" / "fastbull" / "01-sicarrier-funding.md"
@@ -34,6 +38,10 @@ EXPECTED_WARNINGS = {
     "loop.txt": "symlink loop",
     "sub/back": "symlink loop",
     "huge.md": "too long: an article of ",
+    "passwd.txt": "symlink to a file outside the corpus (/etc/passwd)",
+    "sub/elsewhere": "symlink to a directory outside the corpus (",
+    "alias_bomb.md": "malformed YAML front matter: aliases (*name) are not allowed",
+    "long_front_matter.md": "malformed YAML front matter: over 65,536 characters",
 }
 # graph (file) -> a fact its text states; the legacy encodings must be decoded to find them
 EXPECTED_FACTS = {
@@ -98,6 +106,13 @@ def make_bad_corpus(root: Path, megabytes: float) -> Path:
     (corpus / "sub" / "back").symlink_to("..", target_is_directory=True)
     (corpus / "huge.md").write_text(huge_article(megabytes), encoding="utf-8")
     (corpus / "big_page.html").write_text(big_page(megabytes), encoding="utf-8")
+    (corpus / "passwd.txt").symlink_to("/etc/passwd")
+    (root / "elsewhere").mkdir()
+    shutil.copy(BODY, root / "elsewhere" / "story.md")
+    (corpus / "sub" / "elsewhere").symlink_to(root / "elsewhere", target_is_directory=True)
+    (corpus / "alias_bomb.md").write_text(ALIAS_BOMB, encoding="utf-8")
+    title = "title: " + "長" * 70_000 + "\n"
+    (corpus / "long_front_matter.md").write_text(f"---\n{title}---\n本文。\n", encoding="utf-8")
     return corpus
 
 
@@ -123,7 +138,7 @@ def check_bad_corpus_build(tmp_path: Path, megabytes: float, max_rss_mb: float) 
         mine = [w for w in r.warnings if w.startswith(f"warning: {name}: ")]
         assert len(mine) == 1, (name, r.warnings)
         assert mine[0].removeprefix(f"warning: {name}: ").startswith(reason), mine
-    assert "articles read  6" in r.stdout and "skipped        11" in r.stdout
+    assert "articles read  6" in r.stdout and "skipped        15" in r.stdout
     assert r.max_rss_mb < max_rss_mb, f"peak RSS {r.max_rss_mb:.0f} MB"
     found = facts_in(tmp_path)
     for graph, (s, p, o) in EXPECTED_FACTS.items():
@@ -153,3 +168,58 @@ def test_strict_build_stops_at_the_first_bad_file_and_writes_nothing(tmp_path: P
     r = run_kg("build", "corpus", "--strict", "--store", "store", cwd=tmp_path)
     assert (r.returncode, r.stderr) == (1, "error: [E010] loop: symlink loop\n")
     assert not (tmp_path / "store").exists()
+
+
+# Front matter of every kind that YAML or our reading of it refuses; date values included:
+# however a bad date is reported, it is one warning naming the file, and the build goes on.
+BAD_FRONT_MATTER = {
+    "date_month_13.md": "date: 2024-13-45",
+    "date_feb_30.md": "date: 2024-02-30",
+    "date_hour_25.md": "date: 2024-05-01T25:00:00",
+    "date_word.md": "date: yesterday",
+    "alias_bomb.md": ALIAS_BOMB.split("---\n")[1].strip(),
+    "not_a_mapping.md": "- a\n- b",
+    "python_tag.md": "x: !!python/object/apply:os.system [touch pwned]",
+    "huge_integer.md": "n: " + "9" * 5000,
+    "unclosed.md": "title: [unclosed",
+}
+
+
+def test_build_over_bad_front_matter(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(BODY, corpus / "good.md")
+    for name, front in BAD_FRONT_MATTER.items():
+        text = f"---\n{front}\n---\nラピダスはIBMと提携している。{name}\n"
+        (corpus / name).write_text(text, encoding="utf-8")
+    r = run_kg("build", "corpus", "--store", "store", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr + r.stdout and not (tmp_path / "pwned").exists()
+    for name in BAD_FRONT_MATTER:
+        assert len([w for w in r.warnings if w.startswith(f"warning: {name}: ")]) == 1, name
+    assert len(r.warnings) == len(BAD_FRONT_MATTER), r.warnings
+    assert ("good.md", "SiCarrier", "suppliesTo", "Huawei") in facts_in(tmp_path)
+
+
+def test_parse_cache_on_a_full_disk_is_a_warning(tmp_path: Path) -> None:
+    """Writing the parse cache fails with ENOSPC (its file is /dev/full): the build warns once,
+    naming the file, and writes the graph; the next build parses again."""
+    from kg.corpus import load_corpus
+    from kg.parse import ParseCache, cache_key
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(BODY, corpus / "story.md")
+    (article,) = load_corpus([corpus]).articles
+    target = ParseCache(Path("store") / "parse-cache").path(cache_key(article.text))
+    (tmp_path / target.parent).mkdir(parents=True)
+    (tmp_path / target.with_suffix(".tmp")).symlink_to("/dev/full")
+    r = run_kg("build", "corpus", "--store", "store", "--jobs", "1", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    assert r.warnings == [
+        f"warning: cannot write the parse cache ({target.with_suffix('.tmp')}: No space left on"
+        " device); the build went on without it"
+    ]
+    assert "rebuilt        1" in r.stdout and not (tmp_path / target).exists()
+    assert ("story.md", "SiCarrier", "suppliesTo", "Huawei") in facts_in(tmp_path)
