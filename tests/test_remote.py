@@ -53,11 +53,25 @@ def test_build_into_remote_store_equals_embedded(
     assert r.stdout.strip() == "true"
 
 
-def test_unreachable_endpoint_is_one_line(tmp_path):
-    url = f"http://127.0.0.1:{free_port()}/query"
-    r = runner.invoke(app, ["stats", "--store", url])
-    assert r.exit_code == 1
-    assert r.stderr.startswith("error: [E040] SPARQL endpoint") and r.stderr.count("\n") == 1
+def test_a_rebuild_reads_little_from_the_endpoint(tiny_built, oxigraph_server, tmp_path,
+                                                 monkeypatch):  # fmt: skip
+    """kg build of an unchanged corpus asks the endpoint which articles it holds; it does not
+    download the store: no GET of the Graph Store Protocol URL, no claim in any answer."""
+    from servers import recording_proxy
+
+    corpus, store, _ = tiny_built
+    graph.close_store(store)
+    shutil.copytree(corpus, tmp_path / "corpus")
+    shutil.copytree(store / "parse-cache", tmp_path / ".kg" / "parse-cache")
+    monkeypatch.chdir(tmp_path)
+    with recording_proxy(oxigraph_server.removesuffix("/query")) as (base, records):
+        r = runner.invoke(app, ["build", "corpus", "--store", f"{base}/query", "--jobs", "1"])
+        assert r.exit_code == 0, r.output
+        records.clear()
+        r = runner.invoke(app, ["build", "corpus", "--store", f"{base}/query", "--jobs", "1"])
+        assert "unchanged      3" in r.stdout, r.output
+    assert records and [(m, p) for m, p, _ in records if m == "GET"] == []
+    assert not [p for _, p, body in records if b"https://w3id.org/chipkg/claim/" in body]
 
 
 MODES = ["refused", "garbage", "html", "error-500", "redirect", "wrong-shape", "empty",
