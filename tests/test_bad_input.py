@@ -223,3 +223,19 @@ def test_parse_cache_on_a_full_disk_is_a_warning(tmp_path: Path) -> None:
     ]
     assert "rebuilt        1" in r.stdout and not (tmp_path / target).exists()
     assert ("story.md", "SiCarrier", "suppliesTo", "Huawei") in facts_in(tmp_path)
+
+
+@pytest.mark.slow
+def test_a_line_of_200000_characters_without_punctuation(tmp_path: Path) -> None:
+    """The longest article kept (MAX_ARTICLE_CHARS), one line without a full stop or a
+    comma: built in under 2 GB (tests/test_parse.py checks the bound in the default run)."""
+    from test_parse import unpunctuated
+
+    from kg.corpus import MAX_ARTICLE_CHARS
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "line.txt").write_text(unpunctuated(MAX_ARTICLE_CHARS), "utf-8")
+    r = run_kg("build", "corpus", "--store", "store", "--jobs", "1", cwd=tmp_path, timeout=3600)
+    assert r.returncode == 0 and r.warnings == [], r.stderr
+    assert "rebuilt        1" in r.stdout
+    assert r.max_rss_mb < 2000, f"peak RSS {r.max_rss_mb:.0f} MB"

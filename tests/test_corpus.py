@@ -361,11 +361,15 @@ def test_normalize_and_split_never_fail(text: str) -> None:
     split_articles(text)
 
 
-@pytest.mark.slow
-def test_twenty_megabyte_page(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "megabytes", [2, pytest.param(20, marks=pytest.mark.slow)], ids=["2MB", "20MB"]
+)
+def test_a_big_page_of_repeated_stories(tmp_path: Path, megabytes: int) -> None:
+    """A page of one story repeated with a name changed: split into its stories, every one
+    after the first a near-duplicate of it."""
     body = (CORPUS / "fastbull" / "01-sicarrier-funding.md").read_text("utf-8").split("---\n")[2]
     chunks, size, n = [], 0, 0
-    while size < 20_000_000:
+    while size < megabytes * 1_000_000:
         chunk = body.replace("SiCarrier", f"SiCarrier{n}")
         chunks.append(chunk)
         size += len(chunk.encode())
