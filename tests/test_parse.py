@@ -44,18 +44,22 @@ def test_fast_load_parses_exactly_like_the_defaults():
     assert [_signature(d) for d in nlp.pipe(sentences)] == expected
 
 
-# Parses UNPUNCTUATED_CHARS of text without punctuation (cut by split_sentences, parsed as
-# parse_texts does) and prints the resident memory after loading the model and the peak after.
+# Parses the text on stdin (cut by split_sentences, parsed as parse_texts does) and prints the
+# resident memory after loading the model and the peak after, in MB. (The peak is VmHWM, the
+# high-water mark of this process image: getrusage's ru_maxrss also counts the parent's
+# memory at the fork before exec.)
 MEASURE = """
-import re, resource, sys
+import sys
 from pathlib import Path
 from kg.parse import load_model, parse_texts
+def status(field):
+    lines = Path("/proc/self/status").read_text().splitlines()
+    return int(next(x.split()[1] for x in lines if x.startswith(field))) / 1024
 text = sys.stdin.read()
 load_model()
-status = Path("/proc/self/status").read_text()
-loaded = int(next(x.split()[1] for x in status.splitlines() if x.startswith("VmRSS:")))
+loaded = status("VmRSS:")
 parse_texts([text])
-print(loaded / 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(loaded, status("VmHWM:"))
 """
 UNPUNCTUATED_CHARS = 8000
 
