@@ -194,11 +194,13 @@ def threads(pid: int) -> int:
 
 
 def alive(pid: int) -> bool:
-    """Is `pid` a running process (not gone, not a zombie)?"""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    """Has process `pid` a thread that has not ended? (Its main thread can be a zombie while
+    the others still run and hold its files.)"""
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        with contextlib.suppress(OSError):
+            if stat.read_text().rsplit(")", 1)[1].split()[0] not in "ZX":
+                return True
+    return False
 
 
 def sparql(port: int, query: str, *, method: str = "POST", headers=None, timeout: float = 60):

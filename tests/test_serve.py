@@ -216,10 +216,8 @@ def kg_run(*args, cwd=None, timeout=60) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize(
     ("option", "value", "message"),
-    [("--port", "99999", "--port 99999 is not a port"), ("--port", "-1", "--port -1 is not"),
+    [("--port", "99999", "--port 99999 is not a port"),
      ("--timeout", "-1", "--timeout -1 is not a time limit"),
-     ("--timeout", "0", "--timeout 0 is not a time limit"),
-     ("--timeout", "inf", "--timeout inf is not a time limit"),
      ("--max-result-bytes", "0", "--max-result-bytes 0 must be at least 1")],
 )  # fmt: skip
 def test_options_out_of_range_are_one_line(hand_store, option, value, message) -> None:

@@ -29,7 +29,7 @@ from servers import alive, children, kg_serve, sparql, threads
 
 from kg import graph
 
-SOAK_SECONDS = 45
+SOAK_SECONDS = 40
 CLIENT_EVERY = 0.2
 QUESTION = (
     "PREFIX kg: <https://w3id.org/chipkg/ontology#> "
