@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -153,14 +153,13 @@ class ParseCache:
     """Parsed sentences per article text, one DocBin file per text under `root`.
 
     The cache only saves time: a file that cannot be written (disk full, read-only, no
-    permission) is not an error. The first such failure is kept in `failure` (one line
-    naming the file and the reason, for the build to warn about) and later writes are
-    not tried.
+    permission) is not an error. The first such failure is kept in `failure` (the file and
+    what went wrong, for the build to warn about) and later writes are not tried.
     """
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
-        self.failure: str | None = None
+        self.failure: tuple[str, str] | None = None
 
     def path(self, key: str) -> Path:
         """Where the parses of the text with cache key `key` are (or would be) stored."""
@@ -193,7 +192,7 @@ class ParseCache:
             tmp.write_bytes(data)
             tmp.replace(path)
         except OSError as exc:
-            self.failure = f"cannot write the parse cache ({tmp}: {exc.strerror or exc})"
+            self.failure = (str(tmp), f"cannot write the parse cache: {exc.strerror or exc}")
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
 
@@ -213,15 +212,6 @@ def docs_from_bytes(data: bytes, nlp: Language) -> list[Doc] | None:
         return list(DocBin().from_bytes(data).get_docs(nlp.vocab))
     except Exception:  # a torn or stale cache file is just a cache miss
         return None
-
-
-def to_parse(sentences: Sequence[Sentence], prefilter: bool) -> list[bool]:
-    """Which sentences get a full parse: all, or those the pre-filter selects."""
-    if not prefilter:
-        return [True] * len(sentences)
-    from kg.prefilter import load_prefilter
-
-    return load_prefilter().select([s.text for s in sentences])
 
 
 def covers(docs: Sequence[Doc] | None, full: Sequence[bool]) -> bool:
@@ -258,13 +248,14 @@ def parse_texts(
     n_process: int = 1,
     batch_size: int = BATCH_SIZE,
     on_parsed: callable | None = None,
-    prefilter: bool = False,
+    select: Callable[[list[str]], list[bool]] | None = None,
 ) -> list[ParsedArticle]:
     """Parse article texts sentence by sentence, reusing cached parses.
 
-    With `prefilter=True` a sentence that cannot yield a fact (`kg.prefilter`) is only
-    tokenized. A cached article is reused when every sentence the pre-filter selects has a
-    full parse. `on_parsed(n_sentences)` is called as sentences are processed (progress).
+    `select(sentence_texts)` says which sentences get a full parse (default: all); the
+    others are only tokenized (the build passes `kg.prefilter.Prefilter.select`). A cached
+    article is reused when every sentence `select` marks has a full parse.
+    `on_parsed(n_sentences)` is called as sentences are processed (progress).
     """
     nlp = load_model()
     results: list[ParsedArticle | None] = [None] * len(texts)
@@ -272,7 +263,7 @@ def parse_texts(
     for i, text in enumerate(texts):
         key = cache_key(text)
         sentences = split_sentences(text)
-        full = to_parse(sentences, prefilter)
+        full = select([s.text for s in sentences]) if select else [True] * len(sentences)
         docs = cache.get(key, nlp) if cache else None
         if covers(docs, full):
             results[i] = ParsedArticle(key, sentences, docs, cached=True)

@@ -66,6 +66,7 @@ TRANSFER_SECONDS = 60.0  # beyond the time limit, for sending an answer
 MAX_CONNECTIONS = 1024
 ENGINE_SLOTS = 8
 BUFFER_BYTES = 1_000_000
+LINGER_SECONDS, LINGER_BYTES = 2.0, 2 * MAX_REQUEST_BYTES  # a refused body is read, not kept
 ENGINE_ERROR_BYTES = 65_536
 
 # `format=` (or `output=`, as SPARQLWrapper sends) -> Accept; Oxigraph picks the type that
@@ -201,20 +202,17 @@ def make_handler(
         def do_POST(self):
             url = urllib.parse.urlsplit(self.path)
             if self.headers.get("Transfer-Encoding"):
-                self.close_connection = True
-                self._error(411, "send the request body with a Content-Length")
+                self._refuse_body(411, "send the request body with a Content-Length")
                 return
             try:
                 length = int(self.headers.get("Content-Length") or 0)
             except ValueError:
                 length = -1
             if length < 0:
-                self.close_connection = True
-                self._error(400, "bad Content-Length")
+                self._refuse_body(400, "bad Content-Length")
                 return
             if length > MAX_REQUEST_BYTES:
-                self.close_connection = True
-                self._error(
+                self._refuse_body(
                     413, f"request body over {MAX_REQUEST_BYTES} bytes; send a shorter query"
                 )
                 return
@@ -225,6 +223,23 @@ def make_handler(
             deadlines.disarm(self.connection)
             params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
             self._answer(lambda: self._post(url.path, params, body))
+
+        def _refuse_body(self, status: int, message: str) -> None:
+            """Answer without reading the body, then close the way nginx's lingering close
+            does: stop sending, read and drop what the client still sends for a moment
+            (LINGER_SECONDS, LINGER_BYTES at most), so that the kernel does not reset the
+            connection, and the answer with it, while the client is still sending."""
+            self.close_connection = True
+            self._error(status, message)
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_WR)
+                due, dropped = time.monotonic() + LINGER_SECONDS, 0
+                while dropped < LINGER_BYTES and (left := due - time.monotonic()) > 0:
+                    self.connection.settimeout(left)
+                    chunk = self.connection.recv(65536)
+                    if not chunk:
+                        break
+                    dropped += len(chunk)
 
         def _not_allowed(self):
             self.close_connection = True

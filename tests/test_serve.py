@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -401,6 +402,8 @@ def test_results_with_hostile_text_are_shown_as_text(tmp_path, monkeypatch) -> N
     from servers import kg_serve
 
     if not find_chromium():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: `make test` installs it (apt-get install chromium)")
         pytest.skip("chromium is not installed (apt-get install -y chromium)")
     # this page is on 127.0.0.1: let that address resolve and bypass the dead proxy (every
     # other host still resolves to nothing and goes to it)
