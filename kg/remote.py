@@ -92,8 +92,8 @@ def _env_number(name: str, default: float) -> float:
         number = float(value)
     except ValueError:
         number = -1
-    if not number > 0:
-        raise StoreError(f"{name}={value!r} is not a positive number")
+    if not (0 < number < 1e9):
+        raise StoreError(f"{name}={value!r}: give a positive number below 1e9")
     return number
 
 

@@ -503,7 +503,7 @@ def make_handler(
             if self.close_connection:
                 self.send_header("Connection", "close")
             self._end_headers()
-            if body:
+            if body and self.command != "HEAD":
                 self._write(body)
 
     return Handler

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -46,14 +47,16 @@ def wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 20.0) -> No
 
 
 @contextlib.contextmanager
-def running(cmd: list[str], url: str, **kw):
-    """Start `cmd`, wait until `url` answers, yield the process, stop it.
+def running(cmd: list[str], url: str, *, log: Path | None = None, timeout: float = 20.0, **kw):
+    """Start `cmd`, wait until `url` answers (`timeout` s), yield the process, stop it.
 
-    Its output is discarded: an unread pipe fills up and blocks a chatty server.
+    Its output is discarded (its stderr goes to the file `log` if given): an unread pipe
+    fills up and blocks a chatty server.
     """
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    with open(log or os.devnull, "wb") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, **kw)
     try:
-        wait_until_up(url, proc)
+        wait_until_up(url, proc, timeout)
         yield proc
     finally:
         proc.terminate()
@@ -164,18 +167,8 @@ def kg_serve(store: Path, *options: str, log: Path):
     port = free_port()
     cmd = [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port),
            *options]  # fmt: skip
-    with open(log, "wb") as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
-        try:
-            wait_until_up(f"http://127.0.0.1:{port}/", proc, timeout=60)
-            yield port, proc
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+    with running(cmd, f"http://127.0.0.1:{port}/", log=log, timeout=60) as proc:
+        yield port, proc
 
 
 def children(pid: int) -> list[int]:
