@@ -18,7 +18,8 @@ Oxigraph server does not do on its own (docs/serving.md has the figures):
   its status is sent (too large: 413; cut short by an engine error: 500); a larger one is
   sent in chunks as it comes, and if it then grows past the result-size limit, or the
   engine fails, it ends without its last chunk, which HTTP clients report as an error;
-- a plain HTML page at `/` with a query box and example queries.
+- the pages of `kg.browse`: the query page at `/`, a page per entity and per article,
+  search as you type (no CDN, every text escaped), their queries run within the same limits.
 
 Content negotiation (SPARQL JSON, XML, CSV, TSV; Turtle, N-Triples, RDF/XML for CONSTRUCT
 and DESCRIBE) is Oxigraph's: the client's `Accept` header is passed through; a `format=`
@@ -34,7 +35,6 @@ updating the store while it runs; restart `kg serve` to serve the new graph. Wit
 from __future__ import annotations
 
 import contextlib
-import html
 import http.client
 import ipaddress
 import json
@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from kg import browse
 from kg.deadlines import shared as shared_deadlines
 from kg.engine import Child, Engine, EngineUnavailable, oxigraph_binary
 from kg.errors import ServeError, StoreError
@@ -169,7 +170,7 @@ def engine_message(body: bytes, child: Child) -> str:
 
 
 def make_handler(
-    engine: Engine, settings: Settings, page: bytes, slots: threading.Semaphore
+    engine: Engine, settings: Settings, site: browse.Site, slots: threading.Semaphore
 ) -> type:  # fmt: skip
     deadlines = shared_deadlines()
 
@@ -196,8 +197,7 @@ def make_handler(
         def do_GET(self):
             deadlines.disarm(self.connection)  # a GET has no body: the request is in
             url = urllib.parse.urlsplit(self.path)
-            params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
-            self._answer(lambda: self._get(url.path, params))
+            self._answer(lambda: self._get(url))
 
         def do_POST(self):
             url = urllib.parse.urlsplit(self.path)
@@ -262,9 +262,11 @@ def make_handler(
             except _ClientGone:
                 self.close_connection = True
 
-        def _get(self, path: str, params: dict[str, list[str]]) -> None:
-            if path in ("/", "/index.html"):
-                self._send(200, "text/html; charset=utf-8", page)
+        def _get(self, url: urllib.parse.SplitResult) -> None:
+            path, params = url.path, urllib.parse.parse_qs(url.query, keep_blank_values=True)
+            if path in browse.PAGES:
+                page = browse.answer(path, url.query, self._select, site)
+                self._send(page.status, page.content_type, page.body, page.headers)
             elif path in ("/query", "/sparql"):
                 if "update" in params:
                     self._update(params["update"][0])
@@ -347,6 +349,22 @@ def make_handler(
         def _forward(self, path: str, data: bytes, accept: str, *, retry: bool) -> None:
             """Send the request to the engine and its answer to the client, within the limits;
             a query whose engine failed before anything was sent is tried once more."""
+            self._engine(lambda child: self._exchange(child, path, data, accept, self._relay),
+                         retry=retry)  # fmt: skip
+
+        def _select(self, query: str) -> dict:
+            """The SPARQL JSON result of a SELECT a page runs, within the same limits."""
+            data = urllib.parse.urlencode({"query": query}).encode("utf-8")
+            accept = "application/sparql-results+json"
+            body = self._engine(
+                lambda child: self._exchange(child, "/query", data, accept, self._collect),
+                retry=True,
+            )
+            return json.loads(body)
+
+        def _engine(self, work: Callable[[Child], object], *, retry: bool):
+            """`work(child)` with an engine slot and a child held: tried once more on a new
+            child when the engine failed before anything was sent (and `retry`)."""
             started = time.monotonic()
             if not slots.acquire(timeout=settings.timeout):
                 raise _busy("the server is busy")
@@ -357,8 +375,7 @@ def make_handler(
                     except EngineUnavailable as exc:
                         raise _busy(str(exc)) from None
                     try:
-                        self._exchange(child, path, data, accept)
-                        return
+                        return work(child)
                     except _EngineFailed:
                         engine.check(child)
                         if self._sent or not retry or attempt:
@@ -370,7 +387,8 @@ def make_handler(
             finally:
                 slots.release()
 
-        def _exchange(self, child: Child, path: str, data: bytes, accept: str) -> None:
+        def _exchange(self, child: Child, path: str, data: bytes, accept: str, consume):
+            """Send one request to `child`; `consume(child, sock, response)` takes the answer."""
             conn = http.client.HTTPConnection(child.host, child.port, timeout=settings.timeout)
             self._engine_due = time.monotonic() + settings.timeout
             self._answer_due = self._engine_due + TRANSFER_SECONDS
@@ -385,7 +403,7 @@ def make_handler(
                     raise self._overran(child) from None
                 except (OSError, http.client.HTTPException):
                     raise _EngineFailed from None
-                self._relay(child, sock, resp)
+                return consume(child, sock, resp)
             finally:
                 conn.close()
 
@@ -410,16 +428,33 @@ def make_handler(
             except (OSError, http.client.HTTPException):
                 raise _EngineFailed from None
 
+        def _refuse_error(self, child: Child, sock: socket.socket, resp) -> None:
+            """An error status of the engine, with its message, as our answer."""
+            body = b""
+            while len(body) < ENGINE_ERROR_BYTES:
+                chunk = self._read(child, sock, resp)
+                if not chunk:
+                    break
+                body += chunk
+            raise Refusal(resp.status, engine_message(body, child))
+
+        def _collect(self, child: Child, sock: socket.socket, resp) -> bytes:
+            """The whole answer, for a page (at most the result-size limit)."""
+            if resp.status != 200:
+                self._refuse_error(child, sock, resp)
+            body = bytearray()
+            while chunk := self._read(child, sock, resp):
+                body += chunk
+                if len(body) > settings.max_result_bytes:
+                    raise Refusal(413, "a query of this page has a result over the size limit")
+            if not finished(resp.getheader("Content-Type") or "", bytes(body[-256:])):
+                raise Refusal(500, "a query of this page failed after its first results")
+            return bytes(body)
+
         def _relay(self, child: Child, sock: socket.socket, resp) -> None:
             ctype = resp.getheader("Content-Type") or "text/plain"
             if not 200 <= resp.status < 300:
-                body = b""
-                while len(body) < ENGINE_ERROR_BYTES:
-                    chunk = self._read(child, sock, resp)
-                    if not chunk:
-                        break
-                    body += chunk
-                raise Refusal(resp.status, engine_message(body, child))
+                self._refuse_error(child, sock, resp)
             limit = settings.max_result_bytes
             too_big = Refusal(
                 413, f"result larger than the limit of {limit} bytes: add a LIMIT or narrow the"
@@ -523,71 +558,7 @@ def _refuse_outside(keyword: str) -> None:
         raise Refusal(403, "LOAD is refused: this endpoint fetches nothing from the network")
 
 
-# ----------------------------------------------------------------- the page
-
-
-def page(examples: list[tuple[str, str]], *, allow_update: bool) -> bytes:
-    """The `/` page: a query box, a format choice and example queries. All text escaped."""
-    first = examples[0][1] if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
-    options = "".join(
-        f'<option value="{i}">{html.escape(title)}</option>'
-        for i, (title, _) in enumerate(examples)
-    )
-    data = html.escape(json.dumps([q for _, q in examples], ensure_ascii=False))
-    mode = "read-write" if allow_update else "read-only"
-    formats = "".join(f'<option value="{f}">{f}</option>' for f in FORMATS)
-    text = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>kg SPARQL endpoint</title>
-<style>
-body {{ font-family: sans-serif; margin: 1.5em; max-width: 80em }}
-textarea {{ width: 100%; height: 16em; font-family: monospace }}
-table {{ border-collapse: collapse; margin-top: 1em }}
-td, th {{ border: 1px solid #bbb; padding: 2px 6px; text-align: left; vertical-align: top }}
-#msg {{ white-space: pre-wrap; font-family: monospace }}
-</style></head><body>
-<h1>kg: chip supply chain knowledge graph</h1>
-<p>SPARQL 1.1 endpoint at <code>/query</code> ({mode}). The default graph is the union of
-all article graphs; use <code>GRAPH ?g</code> for one article. Prefixes are not predeclared
-here: the examples declare the ones they use.</p>
-<form id="f" method="get" action="/query">
-<label>Example: <select id="ex"><option value="">(choose)</option>{options}</select></label>
-<textarea id="q" name="query">{html.escape(first)}</textarea>
-<label>Result format: <select id="fmt" name="format">{formats}</select></label>
-<button type="submit">Run</button> <button type="button" id="tbl">Run as table</button>
-</form>
-<div id="msg"></div><table id="out"></table>
-<script id="examples" type="application/json">{data}</script>
-<script>
-const examples = JSON.parse(document.getElementById("examples").textContent);
-const q = document.getElementById("q"), msg = document.getElementById("msg");
-const out = document.getElementById("out");
-document.getElementById("ex").onchange = (e) => {{
-  if (e.target.value !== "") q.value = examples[Number(e.target.value)];
-}};
-function cell(row, text, tag) {{
-  const c = document.createElement(tag); c.textContent = text; row.appendChild(c);
-}}
-document.getElementById("tbl").onclick = async () => {{
-  out.replaceChildren(); msg.textContent = "running…";
-  const body = new URLSearchParams({{query: q.value}});
-  const r = await fetch("/query", {{method: "POST", body,
-    headers: {{"Accept": "application/sparql-results+json"}}}});
-  const text = await r.text();
-  if (!r.ok) {{ msg.textContent = "HTTP " + r.status + ": " + text; return; }}
-  let data;
-  try {{ data = JSON.parse(text); }} catch (e) {{ msg.textContent = text; return; }}
-  if ("boolean" in data) {{ msg.textContent = String(data.boolean); return; }}
-  const vars = data.head.vars, head = document.createElement("tr");
-  vars.forEach((v) => cell(head, v, "th")); out.appendChild(head);
-  for (const b of data.results.bindings) {{
-    const row = document.createElement("tr");
-    vars.forEach((v) => cell(row, b[v] ? b[v].value : "", "td")); out.appendChild(row);
-  }}
-  msg.textContent = data.results.bindings.length + " rows";
-}};
-</script></body></html>
-"""
-    return text.encode("utf-8")
+# ----------------------------------------------------------------- the pages
 
 
 def example_queries() -> list[tuple[str, str]]:
@@ -728,10 +699,8 @@ def serve(
             location = _snapshot(root)
             stack.callback(shutil.rmtree, location, ignore_errors=True)
         engine = Engine(location, writable=allow_update, grace=timeout + 1)
-        handler = make_handler(
-            engine, settings, page(example_queries(), allow_update=allow_update),
-            threading.BoundedSemaphore(ENGINE_SLOTS),
-        )  # fmt: skip
+        site = browse.Site(example_queries(), list(FORMATS), allow_update)
+        handler = make_handler(engine, settings, site, threading.BoundedSemaphore(ENGINE_SLOTS))
         try:
             httpd = stack.enter_context(_Server((host, port), handler))
         except (OSError, OverflowError) as exc:

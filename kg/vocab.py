@@ -53,6 +53,7 @@ __all__ = [
     "XSD",
     "ontology_dir",
     "relations",
+    "term_labels",
 ]
 
 
@@ -86,3 +87,17 @@ def relations() -> tuple[str, ...]:
     if head is None:
         raise GazetteerError("ontology/kg.ttl: kg:Relation has no owl:oneOf list")
     return tuple(str(term).removeprefix(str(KG)) for term in Collection(g, head))
+
+
+@cache
+def term_labels() -> dict[str, dict[str, str]]:
+    """Japanese and English labels of the ontology's terms (classes, relations, modalities),
+    by local name, from ontology/kg.ttl."""
+    from rdflib import Graph
+
+    g = Graph().parse(ontology_dir() / "kg.ttl")
+    out: dict[str, dict[str, str]] = {}
+    for s, o in g.subject_objects(RDFS.label):
+        if str(s).startswith(str(KG)) and getattr(o, "language", None) in ("ja", "en"):
+            out.setdefault(str(s).removeprefix(str(KG)), {})[o.language] = str(o)
+    return out

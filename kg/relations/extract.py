@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kg.entities.names import common_phrase
 from kg.relations.context import Context, Ref, dedupe
 from kg.relations.grammar import CueEntry, Grammar, load_grammar
 from kg.relations.modality import modality_of
@@ -123,7 +124,7 @@ def extract_sentence(
     scorer = load_model() if model is True else model or None
     if scorer is not None and _readable(sent) and _has_cue(sent):
         out = apply(sent, out, scorer)
-    remember(sent)
+    remember(sent, out)
     return out
 
 
@@ -157,12 +158,16 @@ def read_article(
         out = rule_facts(sent)
         if _readable(sent) and _has_cue(sent):
             yield idx, sent, out
-        remember(sent)
+        remember(sent, out)
 
 
-def remember(sent: Sentence) -> None:
-    """Note what the sentence talked about, for 同社, この技術 and dropped subjects later."""
+def remember(sent: Sentence, facts: list[RawFact]) -> None:
+    """Note what the sentence talked about, for 同社, この技術 and dropped subjects and
+    objects later."""
     context = sent.ctx
+    about = dedupe(b for rel, a, b, *_ in facts if rel != "basedIn")
+    topic = [Ref(r.iri, r.cls, r.text, "topic") for r in sent.topic]
+    context.focus = about or topic or context.focus
     for m in sent.mentions:
         slot = sent.slot_of(m.end)
         context.history.append(
@@ -188,6 +193,9 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
                 continue
             if tok.i in sent.by_token:  # part of a name (東京エレクトロン)
                 continue
+            if tok.dep_ == "compound" and tok.head.i == tok.i + 1:
+                if g.by_lemma.get(tok.text + tok.head.text):
+                    continue  # 出資[比率]: the longer cue word speaks
             if tok.dep_ == "compound" and tok.head.text in kind_nouns:
                 continue  # says what kind a company is: 投資[会社], 受託生産[企業]
             lemmas = None
@@ -222,21 +230,28 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
                 ):
                     continue
                 s_cls, o_cls = g.classes[entry.relation]
+                if entry.o_classes:
+                    o_cls = o_cls & entry.o_classes
                 subj, spec_s = _fill(entry.s, slots, s_cls)
                 obj, spec_o = _fill(entry.o, slots, o_cls)
-                if not subj and entry.implicit_s:
-                    subj, spec_s = _implicit(entry), "implicit"
-                pairs: list[tuple[Ref, Ref]] = []
-                if subj and obj:
-                    pairs = [(a, b) for a in subj for b in obj if a.iri != b.iri]
-                elif subj and entry.symmetric_pairs and len(subj) >= 2:
+                if not subj and entry.implicit_s and not _says(tok, sent, entry.s):
+                    subj = _implicit(sent, tok, entry.implicit_s, s_cls, obj)
+                    spec_s = "implicit"
+                pairs = _pairs(entry, subj, obj, sent)
+                if subj and not pairs and entry.implicit_o and not _says(tok, sent, entry.o):
+                    # nothing the sentence names can be the object (or only the subjects
+                    # themselves): the one it leaves out
+                    obj = _implicit(sent, tok, entry.implicit_o, o_cls, subj)
+                    spec_o = "implicit"
+                    pairs = _pairs(entry, subj, obj, sent)
+                if not pairs and subj and entry.symmetric_pairs and len(subj) >= 2:
                     pairs = [
                         (subj[i], subj[j])
                         for i in range(len(subj))
                         for j in range(i + 1, len(subj))
                     ]
                     spec_o = spec_s
-                elif subj and entry.counterpart:
+                elif not pairs and subj and entry.counterpart:
                     for rel, a, b, *_ in out:
                         if rel == entry.relation and b.iri in {r.iri for r in subj}:
                             pairs.extend((x, a) for x in subj if x.iri != a.iri)
@@ -288,15 +303,74 @@ def _slot_fillers(tok: Token) -> list[Token]:
     return [*tok.children, *(t for t in tok.subtree if t.i < tok.i and t.head.i != tok.i)]
 
 
-def _implicit(entry: CueEntry) -> list[Ref]:
-    """The subject an entry supplies when the sentence names none (the Entity List's owner)."""
+def _pairs(entry: CueEntry, subj: list[Ref], obj: list[Ref], sent: Sentence) -> list:
+    """(subject, object) pairs of an entry: never an entity with itself, and list members
+    never each other's investor, supplier or owner (AやBも出資する)."""
+    return [
+        (a, b)
+        for a in subj
+        for b in obj
+        if a.iri != b.iri and (entry.relation in SYMMETRIC or not sent.same_list(a.iri, b.iri))
+    ]
+
+
+def _says(tok: Token, sent: Sentence, specs: Sequence[str]) -> bool:
+    """Does the sentence fill one of the cue's own slots `specs` (even with a word that names
+    no entity: 同子会社に出資する)? Then nothing is left out."""
+    own = {s.split(".")[0] for s in specs if not s.startswith(("gov", "xfer", "mod", "stopic"))}
+    return any(sent.slot_of(sent.mention_end(c)) in own for c in _clause_words(tok))
+
+
+def _clause_words(tok: Token) -> list[Token]:
+    """Words of the cue's own clause: its dependents, and words before it that the parser
+    hung below them without a verb between (同子会社にはAやBも出資する: 同子会社に hangs on A)."""
+    out = []
+    for t in tok.subtree:
+        if t.i == tok.i:
+            continue
+        h = t.head
+        while h.i != tok.i and h.pos_ not in ("VERB", "ADJ") and h.head.i != h.i:
+            h = h.head
+        if h.i == tok.i:
+            out.append(t)
+    return out
+
+
+def _own_topic(tok: Token, sent: Sentence, other: list[Ref]) -> Token | None:
+    """A topic (Xは) on the cue's clause or a clause above it, other than `other`."""
+    above = {tok.i, *(t.i for t in tok.ancestors)}
+    ids = {r.iri for r in other}
+    for t in sent.doc:
+        if t.pos_ not in ("NOUN", "PROPN", "PRON", "NUM") or t.i == tok.i:
+            continue
+        end = sent.mention_end(t)
+        if t.head.i in above and sent.slot_of(end) == "topic" and sent.particle_after(end) == "は":
+            m = sent.by_token.get(t.i)
+            if m is None and common_phrase(t.text):
+                continue  # ラウンドは…: a thing, not a name the sentence leaves unrecognised
+            if m is None or m.iri not in ids:
+                return t
+    return None
+
+
+def _implicit(
+    sent: Sentence, tok: Token, names: tuple[str, ...], classes, other: list[Ref]
+) -> list[Ref]:
+    """What an entry supplies for a role the sentence leaves out: the entity the last
+    sentence was about ("focus"), or named entities (the Entity List's owner)."""
     from kg.entities import load_gazetteer
 
+    taken = {r.iri for r in other}
+    if names == ("focus",):
+        topic = _own_topic(tok, sent, other)
+        if topic is not None:  # YMTCは…AとBが出資して設立された: the clause's own topic
+            return [r for r in sent.resolve(topic) if r.cls in classes and r.iri not in taken]
+        return [r for r in sent.ctx.focus if r.cls in classes and r.iri not in taken]
     gaz = load_gazetteer()
     out = []
-    for name in entry.implicit_s:
+    for name in names:
         iri = gaz.lookup(name)
-        if iri is not None:
+        if iri is not None and iri not in taken:
             out.append(Ref(iri, gaz.entities[iri].cls, name, "topic"))
     return out
 

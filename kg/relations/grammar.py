@@ -28,7 +28,11 @@ class CueEntry:
     confidence: float = 0.8
     symmetric_pairs: bool = False
     counterpart: bool = False
-    implicit_s: tuple[str, ...] = ()  # the subject when the sentence names none (gazetteer names)
+    # the subject or object when the sentence leaves it out: gazetteer names, or ("focus",):
+    # what the last sentence was about
+    implicit_s: tuple[str, ...] = ()
+    implicit_o: tuple[str, ...] = ()
+    o_classes: frozenset[str] = frozenset()  # narrower than the relation's range, if set
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,10 @@ class Grammar:
     group_window: int
 
 
+def _names(value) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 def load_grammar(path: str | Path | None = None) -> Grammar:
     """Read the cue file (default ontology/relation-cues.yaml)."""
     return _load_grammar(str(path or ontology_dir() / "relation-cues.yaml"))
@@ -100,7 +108,9 @@ def _load_grammar(path: str) -> Grammar:
                     confidence=float(raw.get("confidence", 0.8)),
                     symmetric_pairs=bool(raw.get("symmetric_pairs", False)),
                     counterpart=bool(raw.get("counterpart", False)),
-                    implicit_s=tuple(raw.get("implicit_s", [])),
+                    implicit_s=_names(raw.get("implicit_s", [])),
+                    implicit_o=_names(raw.get("implicit_o", [])),
+                    o_classes=frozenset(raw.get("o_classes", [])),
                 )
             )
         by_lemma: dict[str, list[CueEntry]] = {}

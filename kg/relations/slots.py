@@ -166,6 +166,11 @@ class Slots:
                 slots["rel"] = rel
                 if not slots.get("subj") and not slots.get("topic"):
                     slots["subj"] = rel
+        if pred.dep_ == "csubj" and any(c.text == "の" for c in pred.children):
+            # XがYするのはZ(だ), a cleft: Z is what the clause leaves out
+            rel = self.rel_of(pred.head)
+            if rel:
+                slots.setdefault("rel", rel)
         # の as subject inside a relative clause (メタの開発したLlama)
         if pred.dep_ == "acl" and "gen" in slots and "subj" not in slots:
             slots["subj"] = slots.pop("gen")
@@ -400,7 +405,10 @@ class Slots:
         if (
             head.i != tok.i
             and self.is_predicate(head)
-            and gov_tok.dep_ in ("obj", "obl", "nsubj", "iobj", "nmod", "ROOT", "compound")
+            and (
+                gov_tok.dep_ in ("obj", "obl", "nsubj", "iobj", "nmod", "ROOT", "compound")
+                or gov_tok.dep_ == "advcl" and own_slot in ("as", "with")  # Aを引受先とする
+            )
         ):
             gs = self.pred_args(head)
             gs.pop("stopic", None)
