@@ -621,8 +621,8 @@ def _split_front_matter(text: str, path: str) -> tuple[dict[str, Any] | None, st
 
 def _load_front_matter(text: str, path: str) -> Any:
     """The YAML of a front matter, bounded in size and without aliases; `CorpusError` if
-    it is malformed, too long, uses aliases or holds a value YAML cannot build (a date
-    such as 2024-13-45, an integer of thousands of digits)."""
+    it is malformed, too long, uses aliases or holds a value YAML cannot build (an integer
+    of thousands of digits)."""
     import yaml
 
     if len(text) > MAX_FRONT_MATTER_CHARS:

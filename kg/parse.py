@@ -27,10 +27,11 @@ MODEL = "ja_ginza"
 BATCH_SIZE = 48
 MAX_SENTENCE_CHARS = 400
 """A "sentence" longer than this is cut, at 、 or a space in its second half if there is one.
-GiNZA's memory grows with the characters of a batch (about 45 KB a character), and a batch
+GiNZA's memory grows with the characters of a batch (about 49 KB a character), and a batch
 is BATCH_SIZE sentences: cut at 4,000 characters, a 200,000-character line without
-punctuation took 10.8 GB; at 400 a batch stays under 0.9 GB. The longest sentences of the
-news we read are about 230 characters."""
+punctuation took 10.8 GB; at 400 the worst batch takes about 0.9 GB besides the model's
+0.3 GB (tests/test_parse.py). The longest sentences of the news we read are about 230
+characters."""
 
 _ENDS = frozenset("。！？!?")
 _OPEN = frozenset("「『")

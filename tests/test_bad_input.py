@@ -247,4 +247,5 @@ finally:
     *warnings, peak_kb = r.stderr.split()
     assert r.returncode == 0 and warnings == [], r.stderr
     assert "rebuilt        1" in r.stdout
+    print(f"peak {int(peak_kb) / 1024:.0f} MB")
     assert int(peak_kb) / 1024 < 2000, f"peak {int(peak_kb) / 1024:.0f} MB"
