@@ -166,7 +166,11 @@ class Slots:
                 slots["rel"] = rel
                 if not slots.get("subj") and not slots.get("topic"):
                     slots["subj"] = rel
-        if pred.dep_ == "csubj" and any(c.text == "の" for c in pred.children):
+        if (
+            pred.dep_ in ("csubj", "advcl")
+            and any(c.text == "の" and c.dep_ == "mark" for c in pred.children)
+            and self.particle_after(max(t.i for t in pred.subtree) + 1) in ("", "は")
+        ):
             # XがYするのはZ(だ), a cleft: Z is what the clause leaves out
             rel = self.rel_of(pred.head)
             if rel:
@@ -407,7 +411,8 @@ class Slots:
             and self.is_predicate(head)
             and (
                 gov_tok.dep_ in ("obj", "obl", "nsubj", "iobj", "nmod", "ROOT", "compound")
-                or gov_tok.dep_ == "advcl" and own_slot in ("as", "with")  # Aを引受先とする
+                or gov_tok.dep_ == "advcl"
+                and own_slot in ("as", "with")  # Aを引受先とする
             )
         ):
             gs = self.pred_args(head)
