@@ -231,7 +231,8 @@ def test_a_line_of_200000_characters_without_punctuation(tmp_path: Path) -> None
     from kg.corpus import MAX_ARTICLE_CHARS
 
     (tmp_path / "corpus").mkdir()
-    (tmp_path / "corpus" / "line.txt").write_text(unpunctuated(MAX_ARTICLE_CHARS), "utf-8")
+    line = "---\ndate: 2024-06-01\n---\n" + unpunctuated(MAX_ARTICLE_CHARS)
+    (tmp_path / "corpus" / "line.md").write_text(line, "utf-8")
     build = """
 import sys
 from pathlib import Path
