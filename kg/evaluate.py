@@ -9,6 +9,9 @@
   matching only optional gold facts is left out of precision; missing an optional gold
   fact is no error.
 * Split entity: a gold entity matched by two or more distinct graph entity IRIs.
+* Modality, on matched facts: a fact agrees when one of its (non-denied) claims has one of
+  the gold modalities of the facts it matches; otherwise it counts under its first gold
+  modality (asserted, reported, hedged, planned). Per gold class, the share that agrees.
 """
 
 from __future__ import annotations
@@ -223,6 +226,15 @@ class ModalityScore:
     def accuracy(self) -> float:
         return self.correct / self.total if self.total else 0.0
 
+    def per_class(self) -> dict[str, tuple[int, int]]:
+        """(agreeing, total) per gold modality: of the matched facts whose gold modality is
+        that class, how many the system reads with the same modality."""
+        out: dict[str, tuple[int, int]] = {}
+        for (g, s), n in self.confusion.items():
+            agree, total = out.get(g, (0, 0))
+            out[g] = (agree + n * (g == s), total + n)
+        return dict(sorted(out.items(), key=lambda item: _modality_order(item[0])))
+
 
 def evaluate(store: ox.Store, gold: Gold) -> Evaluation:
     """Score the store's facts and entities against `gold`."""
@@ -356,17 +368,20 @@ def format_evaluation(
         out.append(f"system facts matching only optional gold facts (not counted): {ev.excluded}")
     if by_modality and ev.modality is not None:
         m = ev.modality
-        out += ["", f"modality accuracy on matched facts: {m.correct}/{m.total}"
-                + (f" ({m.accuracy:.0%})" if m.total else "")]  # fmt: skip
+        out += ["", f"modality accuracy on matched facts: {_share(m.correct, m.total)}"]
         system_mods = sorted({s for _, s in m.confusion}, key=_modality_order)
-        gold_mods = sorted({g for g, _ in m.confusion}, key=_modality_order)
+        per_class = m.per_class()
         if m.confusion:
             out.append(
                 table(
-                    ["gold \\ system", *system_mods],
+                    ["gold \\ system", *system_mods, "accuracy"],
                     [
-                        [g, *(str(m.confusion.get((g, s), 0)) for s in system_mods)]
-                        for g in gold_mods
+                        [
+                            g,
+                            *(str(m.confusion.get((g, s), 0)) for s in system_mods),
+                            _share(*per_class[g]),
+                        ]
+                        for g in per_class
                     ],
                 )  # fmt: skip
             )
@@ -380,6 +395,10 @@ def format_evaluation(
             out.append(f"  {name(f.s)} {f.p} {name(f.o)}")
             out += [f"    「{s}」" for s in f.sentences]
     return "\n".join(out)
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({part / whole:.0%})" if whole else f"{part}/{whole}"
 
 
 def entity_labels(store: ox.Store) -> dict[str, str]:

@@ -38,6 +38,29 @@ def shared() -> Path:
         pytest.skip("the shared gold and reference data (../shared) is not on this machine")
     return found
 
+
+def cached_build(paths: list[Path], store: Path) -> Path:
+    """`kg.pipeline.build` of `paths` into the new directory `store`, its parses kept in
+    .kg/test-build-cache so that a later run reads them back (a cache of its own: builds
+    parse only the sentences the pre-filter picks). Returns `store`."""
+    from kg.pipeline import build
+
+    store.mkdir(parents=True)
+    cache = REPO / ".kg" / "test-build-cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    (store / graph.PARSE_CACHE_DIR).symlink_to(cache, target_is_directory=True)
+    build(paths, store=store)
+    graph.close_store(store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def real_store(shared, tmp_path_factory) -> Path:
+    """Store directory of all 48 articles of ../shared/gold/real, built once per session
+    (for reading only)."""
+    return cached_build([shared / "gold" / "real"], tmp_path_factory.mktemp("real") / "store")
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium (tests/browser.py), one for the session."""

@@ -349,22 +349,18 @@ def test_claims_carry_their_event_dates_in_the_graph(tmp_path):
 ANNOTATION = Path(__file__).parent / "data" / "dates" / "real-claim-dates.jsonl"
 
 
-def test_event_dates_of_the_real_claims(shared, tmp_path):
+def test_event_dates_of_the_real_claims(real_store):
     """The claims extracted from the real news set, dated against the hand annotation
     (tests/data/dates/README.md), keyed by sentence. Claims whose sentence states a date:
     at least 90% right; claims whose sentence states none: the article's date, at least 95%.
-    Only the articles with a dated sentence are built (27 of 48), to keep the test short."""
+    Only the articles with a dated sentence count (27 of 48)."""
     import json
-
-    from kg.pipeline import build
 
     lines = [json.loads(x) for x in ANNOTATION.read_text("utf-8").splitlines()]
     # the articles with a dated sentence (and the undated sentences of those articles)
     dated = {x["article"] for x in lines if x["words"] or x.get("other_date")}
     lines = [x for x in lines if x["article"] in dated]
-    files = sorted(shared / "gold" / "real" / name for name in dated)
-    build(files, store=tmp_path / "store", validate=False)
-    store = graph.open_store(tmp_path / "store", create=False)
+    store = graph.open_store(real_store, create=False)
     rows = graph.select(
         store,
         """SELECT ?path ?sentence ?st ?ot ?d ?prec ?words WHERE {
@@ -398,7 +394,7 @@ def test_event_dates_of_the_real_claims(shared, tmp_path):
     assert scores["stated"][1] >= 40 and scores["none"][1] >= 30, scores
     assert scores["stated"][0] >= 0.9 * scores["stated"][1], wrong
     assert scores["none"][0] >= 0.95 * scores["none"][1], wrong
-    graph.close_store(tmp_path / "store")
+    graph.close_store(real_store)
 
 
 # ----------------------------------------------------------------- questions in time

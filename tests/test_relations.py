@@ -96,12 +96,13 @@ def facts(nlp, text: str) -> set[tuple[str, str, str, str]]:
         ),
         ("インテルはTSMCとの提携を検討している。", {("Intel", "partnersWith", "TSMC", "planned")}),
         # the parser makes SMIC the subject of 加えた: the agent is the sentence's topic
+        # (と発表した makes the claim planned: GUIDELINES "発表 → planned")
         (
             "米商務省は18日、中国の半導体受託生産最大手、中芯国際集成電路製造(SMIC)や、ドローン大手の"
             "大疆創新科技(DJI)など中国企業60社あまりをエンティティーリストに加えたと発表した。",
             {
-                ("United_States", "restrictsExportsTo", "SMIC", "asserted"),
-                ("United_States", "restrictsExportsTo", "DJI", "asserted"),
+                ("United_States", "restrictsExportsTo", "SMIC", "planned"),
+                ("United_States", "restrictsExportsTo", "DJI", "planned"),
             },
         ),
         # a tariff on a country's goods is a tariff on the country
@@ -112,7 +113,7 @@ def facts(nlp, text: str) -> set[tuple[str, str, str, str]]:
         # 向け as a noun, and an argument hung on 原則(として) or on the goods
         (
             "中国政府は、米国向けの輸出を原則として禁止すると発表した。",
-            {("China", "restrictsExportsTo", "United_States", "asserted")},
+            {("China", "restrictsExportsTo", "United_States", "planned")},
         ),
         (
             "日本政府は、韓国向けのフッ化水素の輸出を原則として禁止した。",
@@ -176,16 +177,46 @@ def _score(tmp_path_factory, corpus: Path, entities: Path, relations: Path):
     return result
 
 
-@pytest.mark.parametrize(
-    ("split", "min_p", "min_r"),
-    [("dev", 0.93, 0.70), ("holdout", 0.93, 0.65)],
-)
-def test_own_test_set_scores(tmp_path_factory, split, min_p, min_r):
+# Measured scores; each test allows MARGIN below them, in precision and in recall alike.
+MARGIN = 0.03
+MEASURED = {  # (precision, recall)
+    "dev": (0.96, 0.77),
+    "holdout": (1.00, 0.68),
+    "news-a": (0.81, 0.39),
+    "news-b": (0.87, 0.35),
+    "seed": (0.91, 0.93),
+    "real": (0.77, 0.39),
+}
+
+
+@pytest.mark.parametrize("split", ["dev", "holdout", "news-a", "news-b"])
+def test_own_test_set_scores(tmp_path_factory, split):
     d = DATA / "eval" / split
     ev = _score(tmp_path_factory, d / "corpus", d / "entities.jsonl", d / "relations.jsonl")
-    assert ev.overall.precision >= min_p, ev.overall
-    assert ev.overall.recall >= min_r, ev.overall
-    assert not ev.split, ev.split
+    p, r = MEASURED[split]
+    assert ev.overall.precision >= p - MARGIN, ev.overall
+    assert ev.overall.recall >= r - MARGIN, ev.overall
+    if split in ("dev", "holdout"):
+        assert not ev.split, ev.split
+
+
+def test_real_news_scores(real_store, shared):
+    """The real-news gold set, all 48 articles (../shared/gold/real)."""
+    from kg import graph
+    from kg.evaluate import evaluate, load_gold
+
+    gold = shared / "gold"
+    store = graph.open_store(real_store, create=False, read_only=True)
+    ev = evaluate(
+        store,
+        load_gold(
+            [gold / "real" / "entities.jsonl", gold / "seed-entities.jsonl"],
+            [gold / "real" / "relations.jsonl"],
+        ),
+    )
+    p, r = MEASURED["real"]
+    assert ev.overall.precision >= p - MARGIN, ev.overall
+    assert ev.overall.recall >= r - MARGIN, ev.overall
 
 
 def test_seed_gold_scores(tmp_path_factory):
@@ -193,8 +224,9 @@ def test_seed_gold_scores(tmp_path_factory):
     g = DATA / "seed-gold"
     ev = _score(tmp_path_factory, root / "corpus", g / "seed-entities.jsonl",
                 g / "seed-relations.jsonl")  # fmt: skip
-    assert ev.overall.precision >= 0.90, ev.overall
-    assert ev.overall.recall >= 0.88, ev.overall
+    p, r = MEASURED["seed"]
+    assert ev.overall.precision >= p - MARGIN, ev.overall
+    assert ev.overall.recall >= r - MARGIN, ev.overall
     assert ev.entities_found == ev.entities_total
     assert not ev.split, ev.split
 
@@ -357,6 +389,43 @@ REAL_TEXT = [
     ),
     ("エヌビディアの主力GPUであるH100は品薄だ。", {("Nvidia", "develops", "H100")}, set()),
     ("アリババはH20を大量に購入した。", {("Alibaba", "uses", "H20")}, set()),
+    # an apposition with である describes the whole list after it
+    (
+        "TSMCの大口顧客であるAMDとクアルコムは増産を求めた。",
+        {("TSMC", "suppliesTo", "AMD"), ("TSMC", "suppliesTo", "Qualcomm")},
+        set(),
+    ),
+    # the maker behind a passive patient; Xの製品には: X uses
+    (
+        "ファーウェイのスマホには、米クアルコムや米インテルのチップが搭載されている。",
+        {("Huawei", "uses", "Qualcomm"), ("Huawei", "uses", "Intel")},
+        set(),
+    ),
+    # a list competing (AとB、Cの競争); joining a venture of X (Xのエコシステムには…参画)
+    (
+        "サムスン電子とSKハイニックス、マイクロンの競争が激しい。",
+        {
+            ("SK_Hynix", "competesWith", "Samsung_Electronics"),
+            ("Micron", "competesWith", "SK_Hynix"),
+        },
+        set(),
+    ),
+    (
+        "IBMの研究コンソーシアムには、東京エレクトロンやJSRも参画している。",
+        {("IBM", "partnersWith", "Tokyo_Electron"), ("IBM", "partnersWith", "JSR")},
+        set(),
+    ),
+    # the target the parser hangs on the seller (Xへの米企業からの販売); a firm hung on the list
+    (
+        "米商務省は、ファーウェイへの米企業からの部品販売を禁止した。",
+        {("United_States", "restrictsExportsTo", "Huawei")},
+        set(),
+    ),
+    (
+        "米商務省は昨年、ZTEを禁輸リストであるエンティティーリストに掲載した。",
+        {("United_States", "restrictsExportsTo", "ZTE")},
+        set(),
+    ),
     # customers a passive verb lists
     (
         "インスパーは中国最大のサーバー大手だ。同社の主要顧客としては、アリババやテンセントが挙げられる。",

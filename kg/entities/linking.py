@@ -267,6 +267,8 @@ def _spelling_variant(name: str, gaz: Gazetteer) -> str | None:
     one entity is that close."""
     if len(name) < 5 or not name.isascii() or not any(c.isalpha() for c in name):
         return None
+    if any(c.isdigit() for c in name):
+        return None  # H100 and H200, RTX 4090D and RTX 5090D: a digit names another model
     key = normalize_name(name)
     hits = {iri for alias, iri in _latin_names(gaz).get(len(key), ()) if _one_edit(key, alias)} | {
         iri
@@ -293,8 +295,9 @@ def _latin_names(gaz: Gazetteer) -> dict[int, list[tuple[str, str]]]:
 
 
 def _one_edit(a: str, b: str) -> bool:
-    """Are a and b one deletion, insertion, substitution or adjacent swap apart?"""
-    if a == b or abs(len(a) - len(b)) > 1:
+    """Are a and b one deletion, insertion, substitution or adjacent swap apart, after the
+    same first two letters (Cisco and Disco are two firms)?"""
+    if a == b or abs(len(a) - len(b)) > 1 or a[:2] != b[:2]:
         return False
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]

@@ -341,6 +341,13 @@ def _own_topic(tok: Token, sent: Sentence, other: list[Ref]) -> Token | None:
     above = {tok.i, *(t.i for t in tok.ancestors)}
     ids = {r.iri for r in other}
     for t in sent.doc:
+        if t.lemma_ in sent.g.about_verbs and t.head.i in above and t.i != tok.i:
+            # Xをめぐっては: X is what the sentence is about
+            end = max(x.i for x in t.subtree) + 1
+            if sent.particle_after(end) in ("は", "、") or sent.doc[end - 1].text == "は":
+                about = [c for c in t.children if c.i < t.i and c.pos_ in ("NOUN", "PROPN")]
+                if about:
+                    return about[0]
         if t.pos_ not in ("NOUN", "PROPN", "PRON", "NUM") or t.i == tok.i:
             continue
         end = sent.mention_end(t)
@@ -366,6 +373,18 @@ def _implicit(
         if topic is not None:  # YMTCは…AとBが出資して設立された: the clause's own topic
             return [r for r in sent.resolve(topic) if r.cls in classes and r.iri not in taken]
         return [r for r in sent.ctx.focus if r.cls in classes and r.iri not in taken]
+    if names == ("topic",):
+        # 17年に米Aを買収した (no subject): the firm the last sentences were about; any
+        # phrase with は or が on the clause (a person, a thing) is a subject of its own
+        above = {tok.i, *(t.i for t in tok.ancestors)}
+        if any(
+            t.head.i in above and t.i != tok.i and sent.particle_after(t.i + 1) in ("は", "が")
+            for t in sent.doc
+            if t.pos_ in ("NOUN", "PROPN", "PRON")
+        ):
+            return []
+        ref = sent.ctx.last("Company", topical=True, window=2)
+        return [ref] if ref is not None and ref.cls in classes and ref.iri not in taken else []
     gaz = load_gazetteer()
     out = []
     for name in names:

@@ -68,6 +68,7 @@ class Grammar:
     group_relations: frozenset[str]
     group_relations_order: tuple[str, ...]
     group_window: int
+    about_verbs: frozenset[str]
 
 
 def _names(value) -> tuple[str, ...]:
@@ -155,6 +156,7 @@ def _load_grammar(path: str) -> Grammar:
             group_relations=frozenset(data["groups"]["relations"]),
             group_relations_order=tuple(data["groups"]["relations"]),
             group_window=int(data["groups"]["window"]),
+            about_verbs=frozenset(data["about_verbs"]),
         )
     except GazetteerError:
         raise

@@ -78,8 +78,9 @@ class Slots:
             cat = g.transparent.get(c.lemma_) or g.transparent.get(c.text)
             if not cat and refs and all(r.cls == "Product" for r in refs):
                 cat = "product"  # アップルのiPhone: the maker stands behind the product
-            if not cat and not refs and slot == "gen" and depth < 3:
-                # 韓国向けのフッ化水素の輸出: where the goods go is where the trade goes
+            if not cat and not refs and slot in ("gen", "from") and depth < 3:
+                # 韓国向けのフッ化水素の輸出: where the goods go is where the trade goes (also
+                # when the parser hangs the target on the seller: ZTEへの米企業からの販売)
                 bound = self.child_slots(c, prefix, depth + 1).get(f"{prefix}target")
                 if bound:
                     out.setdefault(f"{prefix}target", []).extend(bound)
@@ -218,6 +219,9 @@ class Slots:
             out["obj"] = patient
         if agent is not None:
             out["subj"] = agent
+        for key in list(out):  # Yのプロセッサが採用される: what stands behind the patient
+            if key.startswith(("subj.", "topic.")) and agent is None:
+                out.setdefault("obj." + key.split(".", 1)[1], []).extend(out.pop(key))
         return out
 
     def _inherit_subject(self, pred: Token) -> list[Ref]:
@@ -272,6 +276,8 @@ class Slots:
                 return []  # attached where it belongs
             between = self.doc[end : pred.i]
             for v in between:  # a relative clause inside a later argument does not count
+                if v.dep_ in ("fixed", "cop", "aux"):
+                    continue  # である in an apposition (禁輸リストであるエンティティーリスト)
                 if v.pos_ in ("VERB", "ADJ") and v.i not in self.by_token:
                     if not (v.dep_ == "acl" and end <= v.head.i < pred.i):
                         return []
@@ -316,7 +322,10 @@ class Slots:
             if refs:
                 slots["desc"] = refs
         if any(c.dep_ == "cop" for c in tok.children) and tok.dep_ == "acl":
-            refs = self.rel_of(head)
+            # TSMCの重要顧客であるAMDとエヌビディア: an apposition with である describes the
+            # whole list it stands before
+            m = self.by_token.get(head.i)
+            refs = self.refs_of_mention(m) if m is not None else self.rel_of(head)
             if refs:
                 slots["desc"] = refs
         # the noun is a predicate: Xは…の子会社だ / Xは…サプライヤーと見られる
