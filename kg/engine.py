@@ -37,7 +37,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import StoreError
@@ -82,7 +82,6 @@ class Child:
     retired: bool = False
     stop_by: float = 0.0  # for a retired child: stopped then at the latest
     failed_probes: int = 0
-    started: float = field(default_factory=time.monotonic)
 
     def stderr(self) -> str:
         self.log.seek(0)
