@@ -273,7 +273,9 @@ def _central(
     sub = simple(relation_subgraph(g, relations))
     if not sub:
         return [], None, 0
-    und = sub.to_undirected()
+    und = nx.Graph()  # nodes in IRI order: the seeded sample draws from the node list, whose
+    und.add_nodes_from(sorted(sub.nodes))  # order otherwise follows set iteration (per run)
+    und.add_edges_from(sub.to_undirected().edges)
     k = betweenness_samples(len(und), exact=exact)
     between = nx.betweenness_centrality(und, k=k, normalized=True, seed=BETWEENNESS_SEED)
     ranked = [

@@ -30,6 +30,16 @@ Dates
     else from a date line among the lines heading the text. `Article.date` is ISO text at
     its precision.
 
+Walking
+    A directory is read recursively; symbolic links are followed only while they stay inside
+    it (a link to a file or directory elsewhere, such as ``/etc/passwd``, is a bad file), and
+    a directory reached twice is read once. Files named on the command line are read
+    wherever they are.
+
+Front matter
+    YAML through the safe loader, at most ``MAX_FRONT_MATTER_CHARS`` characters, without
+    aliases (``*name``: a few lines of them can expand to gigabytes).
+
 Bad files never stop loading: each gives one `Skipped` entry naming the reason, or, with
 ``strict=True``, a `CorpusError` at the first one. A problem with an article that is still
 loaded (a date that is no date, no date at all) is a `CorpusWarning` in `Corpus.warnings`.
@@ -68,6 +78,8 @@ MAX_ARTICLE_CHARS = 200_000
 its file a bad file: parsing it would take about an hour and hold every parse in memory."""
 SHINGLE_CAP_CHARS = 200_000
 """Only the first this-many characters of an article are shingled (keeps big files linear)."""
+MAX_FRONT_MATTER_CHARS = 65_536
+"""Front matter longer than this makes its file a bad file (ours are a few hundred)."""
 
 # The front matter keys that become Article fields; every other key goes to Article.meta.
 _FIELD_KEYS = ("title", "date", "source", "url", "seed")
@@ -259,8 +271,11 @@ def _japanese_score(text: str) -> float:
 
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
-# C0/C1 controls except tab and newline, the BOM, zero-width characters, soft hyphen.
-_DELETE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u200b-\u200d\u2060\xad]")
+# C0/C1 controls except tab and newline, the BOM, zero-width characters, soft hyphen,
+# bidirectional embeddings, overrides and isolates.
+_DELETE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u200b-\u200d\u2060\xad\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def normalize_text(text: str) -> str:
@@ -268,7 +283,9 @@ def normalize_text(text: str) -> str:
 
     NFKC folds full-width ASCII and half-width kana; the Japanese punctuation 、。「」 is left
     as is (half-width ｡｢｣､ become 。「」、). NUL bytes, other C0/C1 controls, zero-width
-    characters, the BOM and lone surrogates are removed. Leading/trailing blank lines go.
+    characters, bidirectional overrides and isolates (which make text read differently
+    from what it is), the BOM and lone surrogates are removed. Leading/trailing blank lines
+    go.
     """
     text = _NEWLINES.sub("\n", text)
     text = _SURROGATES.sub("", _DELETE.sub("", text))
@@ -588,15 +605,37 @@ _FRONT_MATTER_END = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 def _split_front_matter(text: str, path: str) -> tuple[dict[str, Any] | None, str]:
     """(front matter mapping or None, body). Malformed YAML raises `CorpusError`."""
-    import yaml
-
     if not (text.startswith("---\n") or text == "---"):
         return None, text
     end = _FRONT_MATTER_END.search(text, 4)
     if end is None:
         raise CorpusError(path, "malformed YAML front matter: no closing '---' line")
+    data = _load_front_matter(text[4 : end.start()], path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        raise CorpusError(path, f"malformed YAML front matter: expected a mapping, got {kind}")
+    return {str(k): v for k, v in data.items()}, text[end.end() :].lstrip("\n")
+
+
+def _load_front_matter(text: str, path: str) -> Any:
+    """The YAML of a front matter, bounded in size and without aliases; `CorpusError` if
+    it is malformed, too long, uses aliases or holds a value YAML cannot build (an integer
+    of thousands of digits)."""
+    import yaml
+
+    if len(text) > MAX_FRONT_MATTER_CHARS:
+        raise CorpusError(
+            path, f"malformed YAML front matter: over {MAX_FRONT_MATTER_CHARS:,} characters"
+        )
     try:
-        data = yaml.load(text[4 : end.start()], Loader=_front_matter_loader())
+        loader = _front_matter_loader()
+        if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=loader)):
+            raise CorpusError(path, "malformed YAML front matter: aliases (*name) are not allowed")
+        return yaml.load(text, Loader=loader)
+    except (ValueError, OverflowError) as exc:
+        raise CorpusError(path, f"malformed YAML front matter: {exc}") from None
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None)
         mark = getattr(exc, "problem_mark", None)
@@ -604,12 +643,6 @@ def _split_front_matter(text: str, path: str) -> tuple[dict[str, Any] | None, st
         if mark is not None:
             detail += f" (line {mark.line + 2} of the file)"  # +1: 0-based, +1: the '---' line
         raise CorpusError(path, f"malformed YAML front matter: {detail}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        kind = type(data).__name__
-        raise CorpusError(path, f"malformed YAML front matter: expected a mapping, got {kind}")
-    return {str(k): v for k, v in data.items()}, text[end.end() :].lstrip("\n")
 
 
 @lru_cache(maxsize=1)
@@ -655,10 +688,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def _text_field(fm: dict[str, Any], key: str) -> str | None:
+    """A front matter value as text, normalized as article text is (YAML escapes such as
+    "\\x1b" or "\\x00" would otherwise bring control characters into the graph)."""
     value = fm.get(key)
     if value is None:
         return None
-    return str(value).strip() or None
+    return normalize_text(str(value)).strip() or None
 
 
 def format_article(text: str, **fields: Any) -> str:
@@ -692,11 +727,23 @@ def _shown(rel: str) -> str:
     return os.fsencode(rel).decode("utf-8", "backslashreplace") if _SURROGATES.search(rel) else rel
 
 
-def _read_bytes(path: Path, rel: str) -> bytes:
+def _inside(path: str, root: str) -> bool:
+    return os.path.commonpath([path, root]) == root
+
+
+def _read_bytes(path: Path, rel: str, inside: str | None = None) -> bytes:
     """The file's bytes. Only regular files are read: opening a FIFO (or a device) would
-    block or never end, so it is opened non-blocking and refused after `fstat`."""
+    block or never end, so it is opened non-blocking and refused after `fstat`. With
+    `inside` (a resolved directory), a file whose links lead out of it is refused before
+    it is opened, and the resolved path is opened without following a final link."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        if inside is not None:
+            real = os.path.realpath(path)
+            if not _inside(real, inside):
+                raise CorpusError(rel, f"symlink to a file outside the corpus ({_shown(real)})")
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+        else:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         with open(fd, "rb", closefd=True) as handle:
             mode = os.fstat(fd).st_mode
             if stat.S_ISDIR(mode):
@@ -723,16 +770,21 @@ def _file_kind(mode: int) -> str:
 
 
 def read_file(
-    path: Path, root: Path, *, warnings: list[CorpusWarning] | None = None
+    path: Path,
+    root: Path,
+    *,
+    warnings: list[CorpusWarning] | None = None,
+    confined: bool = False,
 ) -> list[Article]:
     """Read one corpus file into its articles; raise `CorpusError` if it is bad.
 
     `root` makes `Article.path` relative (posix); a path outside `root` keeps only its name.
     Problems that leave the articles readable (a bad or missing date) are appended to
-    `warnings`, one `CorpusWarning` per problem and file.
+    `warnings`, one `CorpusWarning` per problem and file. With `confined`, a file whose
+    symbolic links lead outside `root` is a bad file.
     """
     notes: list[str] = []
-    articles = _read_articles(Path(path), Path(root), notes)
+    articles = _read_articles(Path(path), Path(root), notes, confined)
     undated = [a for a in articles if a.date is None]
     if undated:
         which = "" if len(articles) == 1 else (
@@ -746,12 +798,12 @@ def read_file(
     return articles
 
 
-def _read_articles(path: Path, root: Path, notes: list[str]) -> list[Article]:
+def _read_articles(path: Path, root: Path, notes: list[str], confined: bool) -> list[Article]:
     """`read_file` without the warnings: what it reads, with the problems noted."""
     rel = _relative(path, Path(root))
     if _SURROGATES.search(rel):  # undecodable bytes in the name (os uses surrogateescape)
         raise CorpusError(_shown(rel), "file name is not UTF-8 (rename the file)")
-    data = _read_bytes(path, rel)
+    data = _read_bytes(path, rel, os.path.realpath(root) if confined else None)
     text = decode_bytes(data, rel)
     if path.suffix.lower() in HTML_SUFFIXES:
         return _html_articles(text, rel, notes)
@@ -848,16 +900,22 @@ def _wanted(name: str) -> bool:
 
 
 def _walk(root: Path) -> tuple[list[Path], list[Skipped]]:
-    """Corpus files under `root`, sorted; symlinked directories followed once, loops reported."""
+    """Corpus files under `root`, sorted; symlinked directories inside `root` followed once,
+    loops and links out of `root` reported."""
     files: list[Path] = []
     problems: list[Skipped] = []
     visited: set[str] = set()
+    top = os.path.realpath(root)
     stack: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
     while stack:
         directory, ancestors = stack.pop()
         real = os.path.realpath(directory)
         if real in ancestors:
             problems.append(Skipped(_shown(_relative(directory, root)), "symlink loop"))
+            continue
+        if not _inside(real, top):
+            reason = f"symlink to a directory outside the corpus ({_shown(real)})"
+            problems.append(Skipped(_shown(_relative(directory, root)), reason))
             continue
         if real in visited:
             continue
@@ -982,18 +1040,18 @@ def load_corpus(paths: Sequence[str | Path] | str | Path, *, strict: bool = Fals
     for given in paths:
         given = Path(given)
         if given.is_dir():
-            root = given
+            root, confined = given, True
             files, problems = _walk(given)
             for problem in problems:
                 bad(problem)
         elif given.exists() or given.is_symlink():
-            root, files = given.parent, [given]
+            root, files, confined = given.parent, [given], False
         else:
             bad(Skipped(str(given), "not found"))
             continue
         for path in files:
             try:
-                found = read_file(path, root, warnings=warnings)
+                found = read_file(path, root, warnings=warnings, confined=confined)
             except CorpusError as exc:
                 bad(Skipped(exc.path, exc.reason))
                 continue

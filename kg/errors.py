@@ -80,3 +80,9 @@ class ExecutorError(KgError):
     """A distributed executor (Dask) is not installed or its scheduler cannot be reached."""
 
     code = "E070"
+
+
+class ServeError(KgError):
+    """`kg serve` cannot run with the options given (a port out of range, an address in use)."""
+
+    code = "E080"

@@ -123,11 +123,11 @@ def open_store(
     except OSError as exc:
         if "lock" in str(exc).lower():
             from kg.errors import StoreBusyError
-            from kg.storelock import builder_pid, busy_message
+            from kg.storelock import busy_message, holder
 
-            pid = builder_pid(root)
-            if pid is not None:
-                raise StoreBusyError(busy_message(root, pid)) from exc
+            who = holder(root)
+            if who is not None and who[0] != os.getpid():  # else another process opened it
+                raise StoreBusyError(busy_message(root, who[0] or None, who[1])) from exc
             raise StoreError(
                 f"store {root} is in use by another process ({exc}); wait for it to finish"
             ) from exc

@@ -9,6 +9,7 @@ of the model version and the article text, so a rebuild never re-parses unchange
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -24,7 +25,13 @@ if TYPE_CHECKING:
 
 MODEL = "ja_ginza"
 BATCH_SIZE = 48
-MAX_SENTENCE_CHARS = 4000  # a "sentence" longer than this is cut at 、 or spaces
+MAX_SENTENCE_CHARS = 400
+"""A "sentence" longer than this is cut, at 、 or a space in its second half if there is one.
+GiNZA's memory grows with the characters of a batch (about 49 KB a character), and a batch
+is BATCH_SIZE sentences: cut at 4,000 characters, a 200,000-character line without
+punctuation took 10.8 GB; at 400 the worst batch takes about 0.9 GB besides the model's
+0.3 GB (tests/test_parse.py). The longest sentences of the news we read are about 230
+characters."""
 
 _ENDS = frozenset("。！？!?")
 _OPEN = frozenset("「『")
@@ -144,10 +151,16 @@ def cache_key(text: str, model: str = MODEL) -> str:
 
 
 class ParseCache:
-    """Parsed sentences per article text, one DocBin file per text under `root`."""
+    """Parsed sentences per article text, one DocBin file per text under `root`.
+
+    The cache only saves time: a file that cannot be written (disk full, read-only, no
+    permission) is not an error. The first such failure is kept in `failure` (the file and
+    what went wrong, for the build to warn about) and later writes are not tried.
+    """
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
+        self.failure: tuple[str, str] | None = None
 
     def path(self, key: str) -> Path:
         """Where the parses of the text with cache key `key` are (or would be) stored."""
@@ -167,19 +180,29 @@ class ParseCache:
     def put(self, key: str, docs: Sequence[Doc]) -> None:
         from spacy.tokens import DocBin
 
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        DocBin(docs=docs, store_user_data=True).to_disk(tmp)
-        tmp.replace(path)
+        self.put_bytes(key, DocBin(docs=docs, store_user_data=True).to_bytes())
 
     def put_bytes(self, key: str, data: bytes) -> None:
         """Store serialized DocBin bytes (parses made elsewhere, e.g. on a Dask worker)."""
+        if self.failure:
+            return
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+            tmp.replace(path)
+        except OSError as exc:
+            self.failure = (str(tmp), f"cannot write the parse cache: {exc.strerror or exc}")
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+
+    def read_bytes(self, key: str) -> bytes | None:
+        """The cached DocBin bytes of `key`, or None (not cached, or unreadable)."""
+        try:
+            return self._path(key).read_bytes()
+        except OSError:
+            return None
 
 
 def docs_from_bytes(data: bytes, nlp: Language) -> list[Doc] | None:

@@ -35,7 +35,7 @@ class BuildReport:
 
     articles: int = 0  # articles read from the corpus
     skipped: list[Skipped] = field(default_factory=list)
-    warnings: list[CorpusWarning] = field(default_factory=list)  # articles read all the same
+    warnings: list[CorpusWarning] = field(default_factory=list)  # problems it went on despite
     unchanged: int = 0
     rebuilt: list[str] = field(default_factory=list)  # article keys
     removed: list[str] = field(default_factory=list)
@@ -437,10 +437,7 @@ def _process(
     texts = [a.text for a, _ in todo]
     sizes = [len(split_sentences(t)) for t in texts]
     total, done = sum(sizes), 0
-    cached = []
-    for text in texts:
-        path = cache.path(cache_key(text))
-        cached.append(path.read_bytes() if path.is_file() else None)
+    cached = [cache.read_bytes(cache_key(text)) for text in texts]
     if progress:
         progress(0, total)
     if validate and pool is not None:
@@ -473,3 +470,8 @@ def _process(
         _write(ox_store, items, version, min_confidence, report, validate, stored)
     order = {a.key: n for n, (a, _) in enumerate(todo)}
     report.rebuilt.sort(key=order.__getitem__)
+    if cache.failure:
+        from kg.corpus import CorpusWarning
+
+        path, reason = cache.failure
+        report.warnings.append(CorpusWarning(path, f"{reason}; the build went on without it"))

@@ -2,8 +2,11 @@
 
 tests/data/bad/ holds the committed cases; the rest is made at test time: a FIFO, a chmod 000
 file (made really unreadable for root by dropping CAP_DAC_OVERRIDE, see robust.DROP_DAC), a
-file whose name is not UTF-8, symlink loops (a file and a directory), an oversized article and
-a big HTML page that is almost all script and style (2 MB by default, 20 MB in the slow run).
+file whose name is not UTF-8, symlink loops (a file and a directory), symlinks out of the
+corpus (a file and a directory), front matter that is a YAML alias bomb or too long, an
+oversized article and a big HTML page that is almost all script and style (2 MB by default,
+20 MB in the slow run). Then bad front matter of every kind, a line without punctuation, and
+a parse cache on a full disk.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from robust import can_drop_dac, run_kg
+from test_corpus import ALIAS_BOMB
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 BODY = Path(__file__).resolve().parent.parent / "corpus" / "fastbull" / "01-sicarrier-funding.md"
@@ -34,6 +38,10 @@ EXPECTED_WARNINGS = {
     "loop.txt": "symlink loop",
     "sub/back": "symlink loop",
     "huge.md": "too long: an article of ",
+    "passwd.txt": "symlink to a file outside the corpus (/etc/passwd)",
+    "sub/elsewhere": "symlink to a directory outside the corpus (",
+    "alias_bomb.md": "malformed YAML front matter: aliases (*name) are not allowed",
+    "long_front_matter.md": "malformed YAML front matter: over 65,536 characters",
 }
 UNDATED = ": no date: none in the front matter, page metadata or a date line"
 # graph (file) -> a fact its text states; the legacy encodings must be decoded to find them
@@ -99,6 +107,13 @@ def make_bad_corpus(root: Path, megabytes: float) -> Path:
     (corpus / "sub" / "back").symlink_to("..", target_is_directory=True)
     (corpus / "huge.md").write_text(huge_article(megabytes), encoding="utf-8")
     (corpus / "big_page.html").write_text(big_page(megabytes), encoding="utf-8")
+    (corpus / "passwd.txt").symlink_to("/etc/passwd")
+    (root / "elsewhere").mkdir()
+    shutil.copy(BODY, root / "elsewhere" / "story.md")
+    (corpus / "sub" / "elsewhere").symlink_to(root / "elsewhere", target_is_directory=True)
+    (corpus / "alias_bomb.md").write_text(ALIAS_BOMB, encoding="utf-8")
+    title = "title: " + "長" * 70_000 + "\n"
+    (corpus / "long_front_matter.md").write_text(f"---\n{title}---\n本文。\n", encoding="utf-8")
     return corpus
 
 
@@ -126,7 +141,7 @@ def check_bad_corpus_build(tmp_path: Path, megabytes: float, max_rss_mb: float) 
         mine = [w for w in skips if w.startswith(f"warning: {name}: ")]
         assert len(mine) == 1, (name, r.warnings)
         assert mine[0].removeprefix(f"warning: {name}: ").startswith(reason), mine
-    assert "articles read  6" in r.stdout and "skipped        11" in r.stdout
+    assert "articles read  6" in r.stdout and "skipped        15" in r.stdout
     assert r.max_rss_mb < max_rss_mb, f"peak RSS {r.max_rss_mb:.0f} MB"
     found = facts_in(tmp_path)
     for graph, (s, p, o) in EXPECTED_FACTS.items():
@@ -156,3 +171,82 @@ def test_strict_build_stops_at_the_first_bad_file_and_writes_nothing(tmp_path: P
     r = run_kg("build", "corpus", "--strict", "--store", "store", cwd=tmp_path)
     assert (r.returncode, r.stderr) == (1, "error: [E010] loop: symlink loop\n")
     assert not (tmp_path / "store").exists()
+
+
+# Front matter of every kind that YAML or our reading of it refuses; date values included:
+# however a bad date is reported, it is one warning naming the file, and the build goes on.
+BAD_FRONT_MATTER = {
+    "date_month_13.md": "date: 2024-13-45",
+    "date_feb_30.md": "date: 2024-02-30",
+    "date_word.md": "date: yesterday",
+    "alias_bomb.md": ALIAS_BOMB.split("---\n")[1].strip(),
+    "not_a_mapping.md": "- a\n- b",
+    "python_tag.md": "x: !!python/object/apply:os.system [touch pwned]",
+    "huge_integer.md": "n: " + "9" * 5000,
+    "unclosed.md": "title: [unclosed",
+}
+
+
+def test_build_goes_on_past_bad_front_matter_and_a_full_disk(tmp_path: Path) -> None:
+    """Each file with bad front matter gets one warning naming it. Writing the parse cache
+    fails with ENOSPC (its file is /dev/full): one warning naming that file, and the graph
+    is written all the same."""
+    from kg.corpus import load_corpus
+    from kg.parse import ParseCache, cache_key
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(BODY, corpus / "good.md")
+    for name, front in BAD_FRONT_MATTER.items():
+        text = f"---\n{front}\n---\nラピダスはIBMと提携している。{name}\n"
+        (corpus / name).write_text(text, encoding="utf-8")
+    good = next(a for a in load_corpus([corpus]).articles if a.path == "good.md")
+    cached = ParseCache(Path("store") / "parse-cache").path(cache_key(good.text))
+    (tmp_path / cached.parent).mkdir(parents=True)
+    (tmp_path / cached.with_suffix(".tmp")).symlink_to("/dev/full")
+    r = run_kg("build", "corpus", "--store", "store", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr + r.stdout and not (tmp_path / "pwned").exists()
+    for name in BAD_FRONT_MATTER:
+        assert len([w for w in r.warnings if w.startswith(f"warning: {name}: ")]) == 1, name
+    full = (f"warning: {cached.with_suffix('.tmp')}: cannot write the parse cache: No space"
+            " left on device; the build went on without it")  # fmt: skip
+    assert r.warnings.count(full) == 1
+    named = [f"warning: {name}: " for name in [*BAD_FRONT_MATTER, "good.md"]]  # good: no date
+    assert all(w == full or w.startswith(tuple(named)) for w in r.warnings), r.warnings
+    assert not (tmp_path / cached).exists()
+    assert ("good.md", "SiCarrier", "suppliesTo", "Huawei") in facts_in(tmp_path)
+
+
+@pytest.mark.slow
+def test_a_line_of_200000_characters_without_punctuation(tmp_path: Path) -> None:
+    """The longest article kept (MAX_ARTICLE_CHARS), one line without a full stop or a
+    comma: built in under 2 GB (tests/test_parse.py checks the bound in the default run).
+    The peak is the build's own VmHWM (wait4's figure also counts this process's memory)."""
+    import subprocess
+    import sys
+
+    from test_parse import unpunctuated
+
+    from kg.corpus import MAX_ARTICLE_CHARS
+
+    (tmp_path / "corpus").mkdir()
+    line = "---\ndate: 2024-06-01\n---\n" + unpunctuated(MAX_ARTICLE_CHARS)
+    (tmp_path / "corpus" / "line.md").write_text(line, "utf-8")
+    build = """
+import sys
+from pathlib import Path
+from kg.cli import app
+try:
+    app(["build", "corpus", "--store", "store", "--jobs", "1"], prog_name="kg")
+finally:
+    lines = Path("/proc/self/status").read_text().splitlines()
+    print(next(x.split()[1] for x in lines if x.startswith("VmHWM:")), file=sys.stderr)
+"""
+    r = subprocess.run([sys.executable, "-c", build], cwd=tmp_path, capture_output=True,
+                       text=True, timeout=3600)  # fmt: skip
+    *warnings, peak_kb = r.stderr.split()
+    assert r.returncode == 0 and warnings == [], r.stderr
+    assert "rebuilt        1" in r.stdout
+    print(f"peak {int(peak_kb) / 1024:.0f} MB")
+    assert int(peak_kb) / 1024 < 2000, f"peak {int(peak_kb) / 1024:.0f} MB"

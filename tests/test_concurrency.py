@@ -19,7 +19,7 @@ from conftest import write_tiny_corpus
 from robust import graph_quads, run_kg
 
 from kg import graph
-from kg.storelock import build_lock, builder_pid
+from kg.storelock import build_lock, holder
 
 PAUSE = """
 import os, sys, time
@@ -58,7 +58,7 @@ def test_second_build_and_queries_during_a_build(tmp_path: Path) -> None:
     third = None
     try:
         wait_for(tmp_path / "ready", first)
-        assert builder_pid(tmp_path / "store") == first.pid
+        assert holder(tmp_path / "store") == (first.pid, "being built by another process")
 
         second = run_kg("build", "corpus", "--store", "store", "--wait", "0.5", cwd=tmp_path)
         assert second.returncode == 1
@@ -88,7 +88,7 @@ def test_second_build_and_queries_during_a_build(tmp_path: Path) -> None:
         for proc in (first, third):
             if proc is not None and proc.poll() is None:
                 proc.kill()
-    assert builder_pid(tmp_path / "store") is None
+    assert holder(tmp_path / "store") is None
     r = run_kg("query", "SELECT (COUNT(*) AS ?n) WHERE { ?a a kg:Article }", "--format", "csv",
                "--store", "store", cwd=tmp_path)  # fmt: skip
     assert (r.returncode, r.stdout.split()) == (0, ["n", "3"])
@@ -98,7 +98,7 @@ def test_build_lock_in_process(tmp_path: Path) -> None:
     """The lock is per store, released on exit from the block and by the kernel on death."""
     store = tmp_path / "store"
     with build_lock(store):
-        assert builder_pid(store) == os.getpid()
+        assert holder(store) == (os.getpid(), "being built by another process")
         child = subprocess.run(
             [sys.executable, "-c", "from kg.storelock import build_lock\n"
              "with build_lock('store', wait=0.2): pass"],
@@ -106,7 +106,7 @@ def test_build_lock_in_process(tmp_path: Path) -> None:
         )  # fmt: skip
         assert child.returncode == 1 and "StoreBusyError" in child.stderr
         assert f"(pid {os.getpid()})" in child.stderr
-    assert builder_pid(store) is None
+    assert holder(store) is None
     # a builder killed while holding the lock leaves the file, but not the lock
     killed = subprocess.run(
         [sys.executable, "-c", "import os, signal\nfrom kg.storelock import build_lock\n"
@@ -114,7 +114,7 @@ def test_build_lock_in_process(tmp_path: Path) -> None:
         cwd=tmp_path,
     )  # fmt: skip
     assert killed.returncode == -9 and (store / "lock").exists()
-    assert builder_pid(store) is None
+    assert holder(store) is None
     with build_lock(store, wait=0):
         pass
 

@@ -182,6 +182,71 @@ def test_symlink_loops_are_skipped(tmp_path: Path) -> None:
         load_corpus([tmp_path], strict=True)
 
 
+def test_symlinks_out_of_the_corpus_are_skipped(tmp_path: Path) -> None:
+    """A corpus directory is read as itself: links to files or directories outside it
+    (/etc/passwd, /proc/self/environ, a folder of articles elsewhere) are bad files, named;
+    a link that stays inside is followed; a link named on the command line is read."""
+    corpus, elsewhere = tmp_path / "corpus", tmp_path / "elsewhere"
+    (corpus / "sub").mkdir(parents=True)
+    elsewhere.mkdir()
+    (corpus / "ok.md").write_text("キオクシアは東京に本社を置く。\n", encoding="utf-8")
+    (elsewhere / "secret.md").write_text("秘密の社内文書は外に出てはならない。\n", encoding="utf-8")
+    (corpus / "secret.md").symlink_to(elsewhere / "secret.md")
+    (corpus / "passwd.txt").symlink_to("/etc/passwd")
+    (corpus / "environ.txt").symlink_to("/proc/self/environ")
+    (corpus / "sub" / "outside").symlink_to(elsewhere, target_is_directory=True)
+    (corpus / "sub" / "inside.md").symlink_to("../ok.md")
+    loaded = load_corpus([corpus])
+    assert [a.path for a in loaded.articles] == ["ok.md"]
+    reasons = {s.path: s.reason for s in loaded.skipped}
+    real = os.path.realpath
+    assert reasons == {
+        "environ.txt": f"symlink to a file outside the corpus ({real('/proc/self/environ')})",
+        "passwd.txt": "symlink to a file outside the corpus (/etc/passwd)",
+        "secret.md": f"symlink to a file outside the corpus ({elsewhere / 'secret.md'})",
+        "sub/outside": f"symlink to a directory outside the corpus ({elsewhere})",
+        "sub/inside.md": "duplicate of ok.md",  # followed: it stays inside
+    }
+    (named,) = load_corpus([corpus / "secret.md"]).articles
+    assert named.text.startswith("秘密の社内文書")
+
+
+ALIAS_BOMB = "---\n" + "".join(
+    f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}" if i else '"lol"'] * 9) + "]\n" for i in range(9)
+) + "---\nキオクシアは東京に本社を置く。\n"  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("front", "reason"),
+    [(ALIAS_BOMB.split("---\n")[1], "aliases (*name) are not allowed"),
+     ("title: " + "長" * 70_000 + "\n", "over 65,536 characters"),
+     ("n: " + "9" * 5000 + "\n", "malformed YAML front matter: Exceeds the limit"),
+     ("? [a, b]\n: c\n", "malformed YAML front matter: found unhashable key (line 2"),
+     ("x: !!python/object/apply:os.system [echo pwned]\n", "malformed YAML front matter: ")],
+    ids=["alias-bomb", "too-long", "huge-integer", "unhashable-key", "python-tag"],
+)  # fmt: skip
+def test_front_matter_yaml_is_bounded(tmp_path: Path, front: str, reason: str) -> None:
+    import time
+
+    (tmp_path / "bad.md").write_text(f"---\n{front}---\n米国は輸出規制を強化した。\n", "utf-8")
+    started = time.monotonic()
+    loaded = load_corpus([tmp_path])
+    assert time.monotonic() - started < 5
+    assert loaded.articles == []
+    ((path, why),) = [(s.path, s.reason) for s in loaded.skipped]
+    assert path == "bad.md" and why.startswith("malformed YAML front matter: ")
+    assert reason in why, why
+
+
+def test_front_matter_text_is_cleaned_like_the_body(tmp_path: Path) -> None:
+    """YAML escapes cannot bring control characters (a terminal escape, NUL) or a bidi
+    override into titles and sources."""
+    front = 'title: "赤\\x1b[31m字\\x00\\u202eの見出し"\nsource: "\\x07通信\\u2066"'
+    (tmp_path / "a.md").write_text(f"---\n{front}\n---\n米国は輸出規制を強化した。\n", "utf-8")
+    (article,) = load_corpus([tmp_path]).articles
+    assert (article.title, article.source) == ("赤[31m字の見出し", "通信")
+
+
 def test_missing_path_and_ignored_extensions(tmp_path: Path) -> None:
     (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     (tmp_path / ".hidden.txt").write_text("隠しファイル。", encoding="utf-8")
@@ -296,11 +361,15 @@ def test_normalize_and_split_never_fail(text: str) -> None:
     split_articles(text)
 
 
-@pytest.mark.slow
-def test_twenty_megabyte_page(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "megabytes", [2, pytest.param(20, marks=pytest.mark.slow)], ids=["2MB", "20MB"]
+)
+def test_a_big_page_of_repeated_stories(tmp_path: Path, megabytes: int) -> None:
+    """A page of one story repeated with a name changed: split into its stories, every one
+    after the first a near-duplicate of it."""
     body = (CORPUS / "fastbull" / "01-sicarrier-funding.md").read_text("utf-8").split("---\n")[2]
     chunks, size, n = [], 0, 0
-    while size < 20_000_000:
+    while size < megabytes * 1_000_000:
         chunk = body.replace("SiCarrier", f"SiCarrier{n}")
         chunks.append(chunk)
         size += len(chunk.encode())

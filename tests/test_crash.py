@@ -3,10 +3,13 @@
 Store A is a clean build of 20 articles. Every article is then changed (one sentence added),
 one is deleted and one is added (corpus B). Real `kg build` processes update copies of store A
 to B and are SIGKILLed before, during or after the N-th article write (the child wraps
-`kg.graph.write_article`; the library has no test hook), or at a random moment from outside.
-After each kill the store must open, and every article graph must equal its graph in the clean
-build of A or in the clean build of B (never empty, never half-written); a rerun must then give
-exactly the clean build of B (same graphs, byte-identical sorted N-Quads export).
+`kg.graph.write_article`; the library has no test hook), right after the N-th change of the
+store (the child wraps the store: a write made of two changes, such as DROP then INSERT, is
+caught between them), or from outside at a random moment of the writes. After each kill the
+store must open, every article graph of A that B keeps must still be there, and every graph
+must equal its graph in the clean build of A or in the clean build of B (never missing, empty
+or half-written); a rerun must then give exactly the clean build of B (same graphs,
+byte-identical sorted N-Quads export).
 """
 
 from __future__ import annotations
@@ -41,18 +44,23 @@ EXTRA = [
 
 # Runs `kg` with kg.graph.write_article wrapped to SIGKILL the process at write KILL_AT (a new
 # article, the 20th write, goes through Store.extend, the others through a SPARQL update):
-# "before" it, "during" it (a timer fires KILL_DELAY s into the update) or "after" it.
+# "before" it, "during" it (a timer fires KILL_DELAY s into the update) or "after" it; or
+# with the store wrapped to SIGKILL it right after its KILL_AT-th change ("after-change");
+# or ("announce") writing "write N" on stderr as write N starts, for a kill from outside.
 CHILD = """
 import os, signal, sys, threading, time
+import pyoxigraph as ox
 import kg.graph
 at, mode = int(os.environ["KILL_AT"]), os.environ["KILL_MODE"]
 delay = float(os.environ.get("KILL_DELAY", "0"))
-real, count = kg.graph.write_article, [0]
+real, count, changes = kg.graph.write_article, [0], [0]
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
 def write_article(store, graph, quads, **kw):
     count[0] += 1
-    if count[0] != at:
+    if mode == "announce":
+        os.write(2, f"write {count[0]}\\n".encode())
+    if count[0] != at or mode in ("after-change", "announce"):
         return real(store, graph, quads, **kw)
     if mode == "before":
         die()
@@ -61,7 +69,32 @@ def write_article(store, graph, quads, **kw):
     real(store, graph, quads, **kw)
     die()
     time.sleep(60)
+class Changes:
+    def __init__(self, store):
+        self.store = store
+    @property
+    def __class__(self):
+        return ox.Store
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+    def change(self, name, *args, **kw):
+        result = getattr(self.store, name)(*args, **kw)
+        changes[0] += 1
+        if changes[0] == at:
+            die()
+        return result
+    def update(self, *args, **kw):
+        return self.change("update", *args, **kw)
+    def extend(self, *args, **kw):
+        return self.change("extend", *args, **kw)
+    def remove_graph(self, *args, **kw):
+        return self.change("remove_graph", *args, **kw)
+    def clear_graph(self, *args, **kw):
+        return self.change("clear_graph", *args, **kw)
 kg.graph.write_article = write_article
+if mode == "after-change":
+    open_store = kg.graph.open_store
+    kg.graph.open_store = lambda *args, **kw: Changes(open_store(*args, **kw))
 from kg.cli import app
 app(sys.argv[1:], prog_name="kg")
 """
@@ -132,10 +165,13 @@ def scenario(stores, name: str) -> Path:
 
 
 def check_after_kill(stores, work: Path) -> int:
-    """Every graph wholly A or wholly B; returns how many article graphs are B's."""
+    """Every graph of A that B keeps still there, every graph wholly A or wholly B; returns
+    how many article graphs are B's."""
     _, quads_a, quads_b, _ = stores
     now = graph_quads(work / "store")
     assert now.get(ONTOLOGY_GRAPH) == quads_a[ONTOLOGY_GRAPH]
+    missing = sorted(set(quads_a) & set(quads_b) - set(now))
+    assert missing == [], f"graphs gone after the kill: {missing}"
     new = 0
     for g, quads in now.items():
         if g == ONTOLOGY_GRAPH:
@@ -162,9 +198,10 @@ def run_child(work: Path, **env) -> subprocess.CompletedProcess:
     )  # fmt: skip
 
 
-# (write number, mode, delay): the first write, mid-update, the middle, the last write
+# (write number, mode, delay): the first write, mid-update, the middle, the last write; and
+# right after the 8th change of the store
 KILLS = [(1, "before", 0), (1, "during", 0.0005), (8, "during", 0.002), (13, "after", 0),
-         (20, "during", 0.0005), (20, "after", 0)]  # fmt: skip
+         (20, "during", 0.0005), (20, "after", 0), (8, "after-change", 0)]  # fmt: skip
 
 
 @pytest.mark.parametrize(("at", "mode", "delay"), KILLS)
@@ -174,21 +211,31 @@ def test_sigkill_at_a_write_leaves_old_or_new_graphs(stores, at, mode, delay) ->
     assert r.returncode == -signal.SIGKILL, r.stderr[-2000:]
     new = check_after_kill(stores, work)
     # a01..a19 are rewritten in order, then a20 is added: writes before the kill are B's
+    # (one change of the store per write: the ontology graph is unchanged)
     done = at - 1 if mode == "before" else at
     assert new in ({done, done - 1} if mode == "during" else {done}), new
     rerun_equals_clean(stores, work)
 
 
-def test_sigkill_at_a_random_moment(stores) -> None:
-    """From outside, at a random time while the build runs (usually before any write)."""
-    rng = random.Random(7)
+def test_sigkill_at_a_random_moment_of_the_writes(stores) -> None:
+    """From outside, at a random write (the child says when each starts) plus a random
+    delay of up to 3 ms: a different moment every run (the seed is in the failure message)."""
+    seed = int.from_bytes(os.urandom(4), "big")
+    rng = random.Random(seed)
+    at, delay = rng.randint(1, N_ARTICLES), rng.uniform(0, 0.003)
     work = scenario(stores, "kill-timed")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "build", "corpus", "--store", "store"],
-        cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-c", CHILD, "build", "corpus", "--store", "store"],
+        cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**os.environ, "KILL_AT": "0", "KILL_MODE": "announce"},
     )  # fmt: skip
-    time.sleep(rng.uniform(1.0, 4.0))
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    check_after_kill(stores, work)
+    for line in proc.stderr:
+        if line == f"write {at}\n".encode():
+            time.sleep(delay)
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.stderr.close()
+    assert proc.wait() == -signal.SIGKILL, f"seed {seed}: the build ended before write {at}"
+    new = check_after_kill(stores, work)
+    assert new in (at - 1, at), f"seed {seed}: kill at write {at} + {delay * 1000:.1f} ms"
     rerun_equals_clean(stores, work)

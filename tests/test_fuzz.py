@@ -1,5 +1,6 @@
 """Fuzzing (hypothesis): arbitrary bytes and Unicode into the loader, the text normalizer, the
-sentence splitter and entity linking. Only the project's own errors (`KgError`) may escape.
+sentence splitter and entity linking, and front matter of every kind (dates, aliases, tags,
+sizes) into the corpus loader. Only the project's own errors (`KgError`) may escape.
 
 The default run tries FUZZ_EXAMPLES inputs per target; `-m slow` runs the same targets with
 SLOW_EXAMPLES.
@@ -34,6 +35,9 @@ JAPANESE = st.text(
     max_size=600,
 )
 ANY_TEXT = st.one_of(st.text(max_size=600), JAPANESE)
+ALIAS_BOMB_LINES = "\n".join(
+    f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}" if i else "lol"] * 9) + "]" for i in range(9)
+)
 FRONT = st.sampled_from(
     ["", "---\n", "---\ntitle: x\n---\n", "---\n: [\n---\n", "---\ndate: 99\n---\n"]
 )
@@ -77,6 +81,47 @@ def check_read_file(case: tuple[bytes, str]) -> None:
         articles = only_kg_errors(read_file, path, Path(d)) or []
         for article in articles:
             assert article.text.strip() and article.path == path.name
+
+
+# Front matter lines: dates (valid, impossible, partial, not dates), aliases (harmless and
+# bombs), tags (flow and block lists, nested, YAML tags), sizes up to past the limit.
+DATE_VALUES = st.one_of(
+    st.dates().map(str),
+    st.sampled_from(["2024-13-45", "2024-02-30", "0000-00-00", "2024-05", "2024", "2024/05/01",
+                     "2024-05-01T25:00:00", "2024-05-01 10:00:00+09:00", "令和6年5月1日",
+                     "'2024-05-01'", "", "~", "[2024, 5, 1]", "{y: 2024}"]),
+    st.text(max_size=20),
+)  # fmt: skip
+FRONT_LINES = st.one_of(
+    DATE_VALUES.map(lambda d: f"date: {d}"),
+    st.sampled_from([
+        "anchor: &a [x, y]\nagain: *a", "merge: &m {k: 1}\nother:\n  <<: *m",
+        ALIAS_BOMB_LINES, "tags: [半導体, 輸出規制]", "tags:\n  - a\n  - [b, [c, {d: e}]]",
+        "tags: !!set {a, b}", "blob: !!binary 'AAAA'", "x: !!python/object/apply:os.getcwd []",
+        "? [a]\n: b", "split: yes", "split: false", "title: |\n  複数行の\n  見出し",
+        "n: " + "9" * 5000, "f: 1e999", "url: javascript:alert(1)", "title: \"\\ud800\"",
+    ]),  # fmt: skip
+    st.sampled_from([10, 1000, 65_000, 70_000]).map(lambda n: "title: " + "長" * n),
+    st.text(max_size=80),
+)
+FRONT_MATTER = st.lists(FRONT_LINES, min_size=1, max_size=6).map("\n".join)
+
+
+def check_front_matter(front: str) -> None:
+    """Whatever the front matter, loading gives the file's articles or one entry naming it."""
+    import time
+
+    from kg.corpus import load_corpus
+
+    with tempfile.TemporaryDirectory() as d:
+        text = f"---\n{front}\n---\n米国は中国への輸出規制を強化した。\n"
+        Path(d, "f.md").write_text(text, encoding="utf-8", errors="surrogatepass")
+        started = time.monotonic()
+        loaded = load_corpus([d])
+        assert time.monotonic() - started < 5
+        assert [s.path for s in loaded.skipped] in ([], ["f.md"])
+        assert bool(loaded.articles) != bool(loaded.skipped)
+        assert all(a.path == "f.md" for a in loaded.articles)
 
 
 def check_normalize(text: str) -> None:
@@ -140,6 +185,7 @@ CASES = {
         check_read_file,
     ),  # fmt: skip
     "normalize": (ANY_TEXT, check_normalize),
+    "front_matter": (FRONT_MATTER, check_front_matter),
     "sentences": (ANY_TEXT, check_sentences),
     "names": (ANY_TEXT, check_names),
     "article_iri": (ANY_TEXT, check_article_iri),
@@ -149,7 +195,8 @@ CASES = {
 @pytest.mark.parametrize("target", sorted(CASES))
 def test_fuzz(target: str) -> None:
     strategy, check = CASES[target]
-    fuzz(strategy, FUZZ_EXAMPLES if target != "read_file" else FUZZ_EXAMPLES // 2)(check)()
+    fuzz(strategy, FUZZ_EXAMPLES if target not in ("read_file", "front_matter")
+         else FUZZ_EXAMPLES // 2)(check)()  # fmt: skip
 
 
 @pytest.mark.slow

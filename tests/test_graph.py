@@ -83,8 +83,33 @@ def test_nquads_export_sorted_and_deterministic(tmp_path):
     assert a == b
     lines = a.splitlines()
     assert lines == sorted(lines)
-    for fmt in ("trig", "turtle", "jsonld"):
-        assert graph.export(graph.open_store(tmp_path / "a"), fmt)
+
+
+def test_every_export_holds_the_same_graphs(hand_store):
+    """TriG and JSON-LD hold every graph of the N-Quads export, Turtle their union: compared
+    as graphs (blank nodes matched by isomorphism), read back by rdflib's own parsers."""
+    from rdflib import Dataset, Graph
+    from rdflib.compare import isomorphic
+
+    store = graph.open_store(hand_store, create=False)
+
+    def graphs(data: bytes, fmt: str) -> dict[str, Graph]:
+        ds = Dataset()
+        ds.parse(data=data, format=fmt)
+        return {str(g.identifier): g for g in ds.graphs() if len(g)}
+
+    expected = graphs(graph.export(store, "nquads"), "nquads")
+    assert len(expected) == 3  # the ontology and two articles
+    for fmt, parser in (("trig", "trig"), ("jsonld", "json-ld")):
+        got = graphs(graph.export(store, fmt), parser)
+        assert sorted(got) == sorted(expected), fmt
+        for name, g in expected.items():
+            assert isomorphic(got[name], g), (fmt, name)
+    union = Graph()
+    for g in expected.values():
+        union += g
+    turtle = Graph().parse(data=graph.export(store, "turtle"), format="turtle")
+    assert len(turtle) == len(union) and isomorphic(turtle, union)
 
 
 def test_open_dataset_reads_the_store(hand_store):
