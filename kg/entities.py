@@ -75,6 +75,8 @@ class Entity:
     short_forms: tuple[str, ...] = ()
     same_as: str | None = None
     home_country: str | None = None
+    sectors: tuple[str, ...] = ()  # sector concept IRIs (ontology/sectors.ttl)
+    country_code: str | None = None  # ISO 3166-1 alpha-2, for a country
 
     @property
     def label(self) -> str:
@@ -127,6 +129,7 @@ def _load_gazetteer(path: str) -> Gazetteer:
         shorts = tuple(sorted(str(x) for x in g.objects(s, KG.shortForm)))
         same = g.value(s, OWL.sameAs)
         home = g.value(s, KG.homeCountry)
+        code = g.value(s, KG.countryCode)
         ent = Entity(
             iri=iri,
             cls=local,
@@ -137,6 +140,8 @@ def _load_gazetteer(path: str) -> Gazetteer:
             short_forms=shorts,
             same_as=str(same) if same else None,
             home_country=str(home) if home else None,
+            sectors=tuple(sorted(str(x) for x in g.objects(s, KG.sector))),
+            country_code=str(code) if code else None,
         )
         entities[iri] = ent
         for name in (*labels.values(), *aliases, *tickers):
@@ -241,6 +246,7 @@ class ArticleEntities:
     mentions: list[list[Mention]]
     entities: dict[str, Entity]
     surface: dict[str, set[str]]  # iri -> forms seen in this article
+    examples: dict[str, str] = field(default_factory=dict)  # iri -> first sentence naming it
 
 
 def _token_bounds(doc: Doc) -> tuple[set[int], set[int]]:
@@ -875,7 +881,8 @@ def link_article(
                 learned.setdefault(normalize_name(form), (m.iri, m.cls))
     entities: dict[str, Entity] = {}
     surface: dict[str, set[str]] = {}
-    for ms in per_sentence:
+    examples: dict[str, str] = {}
+    for doc, ms in zip(docs, per_sentence, strict=True):
         for m in ms:
             if m.source != "gazetteer" and not m.prefix:
                 iri, cls = learned.get(normalize_name(m.text), (m.iri, m.cls))
@@ -892,7 +899,8 @@ def link_article(
             if not m.prefix:
                 forms.add(m.text)
             forms.update(m.aliases)
-    return ArticleEntities(per_sentence, entities, surface)
+            examples.setdefault(m.iri, doc.text)
+    return ArticleEntities(per_sentence, entities, surface, examples)
 
 
 _PLACE_SUFFIX = re.compile(r"(市|省|州|県|都|府|区)$")
