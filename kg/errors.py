@@ -80,3 +80,15 @@ class ExecutorError(KgError):
     """A distributed executor (Dask) is not installed or its scheduler cannot be reached."""
 
     code = "E070"
+
+
+class UnknownEntityError(QueryError):
+    """A name given for an entity is neither in the gazetteer nor in the store."""
+
+    code = "E051"
+
+
+class ListError(KgError):
+    """An official list file (`kg lists import`) has a layout, encoding or row we cannot read."""
+
+    code = "E080"
