@@ -4,10 +4,13 @@
 (IRI; attributes `cls`, `label_ja`, `label_en`, `aliases`, `sectors`) and one edge per claim,
 keyed by the claim IRI, from subject to object, with the attributes
 
-    relation, modality, article, title, date, sentence, confidence, claim
+    relation, modality, article, title, date, sentence, confidence, claim,
+    event_date, event_precision, event_text, event_source
 
-so every edge carries its own evidence. Denied claims are left out unless asked for (a denied
-fact is not a fact). The analyses take such a graph and return plain data:
+so every edge carries its own evidence and its dates: `date` is the article's, `event_date`
+the event's (at `event_precision`; `event_source` "sentence" with the words `event_text`,
+or "article" when the article's date stands in). Denied claims are left out unless asked
+for (a denied fact is not a fact). The analyses take such a graph and return plain data:
 
     central_entities   most central entities of a relation subgraph (supply by default);
                        betweenness exact up to BETWEENNESS_EXACT_MAX_NODES entities,
@@ -29,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kg.dates import When, Window, parse_date
 from kg.errors import QueryError
 from kg.graph import select
 from kg.vocab import CLASSES, KG, SYMMETRIC
@@ -43,6 +47,7 @@ CONTROL_RELATIONS = ("restrictsExportsTo",)
 FACT_MODALITIES = ("asserted", "reported", "hedged", "planned")
 EDGE_ATTRIBUTES = (
     "relation", "modality", "article", "title", "date", "sentence", "confidence", "claim",
+    "event_date", "event_precision", "event_text", "event_source",
 )  # fmt: skip
 
 
@@ -51,7 +56,8 @@ EDGE_ATTRIBUTES = (
 # Every claim with its evidence. Each property is its own subquery: Oxigraph then joins whole
 # property scans by hash instead of one index lookup per claim and property. In the union
 # default graph a triple comes once per named graph holding it, hence DISTINCT.
-_CLAIMS = """SELECT DISTINCT ?c ?s ?p ?o ?m ?sentence ?conf ?a ?title ?date WHERE {
+_CLAIMS = """SELECT DISTINCT ?c ?s ?p ?o ?m ?sentence ?conf ?a ?title ?date ?event ?precision
+       ?words ?from WHERE {
   { SELECT ?c WHERE { ?c a kg:Claim } }
   { SELECT ?c ?s WHERE { ?c rdf:subject ?s } }
   { SELECT ?c ?p WHERE { ?c rdf:predicate ?p } }
@@ -62,6 +68,10 @@ _CLAIMS = """SELECT DISTINCT ?c ?s ?p ?o ?m ?sentence ?conf ?a ?title ?date WHER
   OPTIONAL { SELECT ?c ?conf WHERE { ?c kg:confidence ?conf } }
   OPTIONAL { SELECT ?a ?title WHERE { ?a dcterms:title ?title } }
   OPTIONAL { SELECT ?a ?date WHERE { ?a dcterms:date ?date } }
+  OPTIONAL { SELECT ?c ?event WHERE { ?c kg:eventDate ?event } }
+  OPTIONAL { SELECT ?c ?precision WHERE { ?c kg:eventPrecision ?precision } }
+  OPTIONAL { SELECT ?c ?words WHERE { ?c kg:eventDateText ?words } }
+  OPTIONAL { SELECT ?c ?from WHERE { ?c kg:eventDateSource ?from } }
 }"""
 
 
@@ -71,12 +81,15 @@ def project(
     relations: Iterable[str] | None = None,
     modalities: Iterable[str] = FACT_MODALITIES,
     since: str | None = None,
+    until: str | None = None,
+    as_of: str | None = None,
 ) -> nx.MultiDiGraph:
     """The claims of `store` as a MultiDiGraph (see the module docstring).
 
     `relations` keeps only those relation local names; `modalities` those modalities
-    (denied claims are left out by default); `since` (ISO date) keeps only claims from
-    articles dated on or after it, so undated articles drop out.
+    (denied claims are left out by default); `since` and `until` (written dates, see
+    `kg.dates.Window`) only claims of events dated in that span, `as_of` only claims of
+    articles published by that day, so undated claims (articles) drop out.
     """
     import networkx as nx
 
@@ -88,14 +101,14 @@ def project(
     if unknown:
         raise QueryError(f"unknown modality {sorted(unknown)[0]!r}; use one of asserted, "
                          "reported, hedged, planned, denied")  # fmt: skip
-    if since is not None:
-        since = _check_date(since)
+    window = Window.parse(since=since, until=until, as_of=as_of)
 
     g = nx.MultiDiGraph()
     kg_ns = str(KG)
     edges = []
     # sorted by claim in Python afterwards (the order ORDER BY ?c gave)
-    for c, s, p, o, m, sentence, conf, a, title, date in select(store, _CLAIMS):
+    for row in select(store, _CLAIMS):
+        c, s, p, o, m, sentence, conf, a, title, date, event, precision, words, source = row
         rel = p.value.removeprefix(kg_ns)
         mod = m.value.removeprefix(kg_ns)
         if wanted_rel is not None and rel not in wanted_rel:
@@ -103,28 +116,30 @@ def project(
         if mod not in wanted_mod:
             continue
         day = date.value if date is not None else None
-        if since is not None and (day is None or day[:10] < since):
-            continue
-        edges.append((c.value, s.value, o.value, rel, mod, a.value,
-                      title.value if title is not None else None, day, sentence.value,
-                      float(conf.value) if conf is not None else None))  # fmt: skip
-    edges.sort(key=lambda e: e[0])
-    for c, s, o, rel, mod, a, title, day, sentence, conf in edges:
-        g.add_edge(
-            s, o, key=c, relation=rel, modality=mod, article=a, title=title, date=day,
-            sentence=sentence, confidence=conf, claim=c,
-        )  # fmt: skip
+        if window:
+            published = parse_date(day) if day else None
+            happened = None
+            if event is not None:
+                happened = When.stored(event.value, precision.value.removeprefix(kg_ns))
+            if not window.keeps(happened, published):
+                continue
+        edges.append(dict(
+            claim=c.value, s=s.value, o=o.value, relation=rel, modality=mod, article=a.value,
+            title=title.value if title is not None else None, date=day, sentence=sentence.value,
+            confidence=float(conf.value) if conf is not None else None,
+            event_date=event.value if event is not None else None,
+            event_precision=precision.value.removeprefix(kg_ns) if precision is not None else None,
+            event_text=words.value if words is not None else None,
+            event_source=_SOURCES.get(source.value) if source is not None else None,
+        ))  # fmt: skip
+    edges.sort(key=lambda e: e["claim"])
+    for e in edges:
+        g.add_edge(e.pop("s"), e.pop("o"), key=e["claim"], **e)
     _describe_nodes(store, g)
     return g
 
 
-def _check_date(since: str) -> str:
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(since.strip()[:10]).isoformat()
-    except ValueError as exc:
-        raise QueryError(f"bad date {since!r}: give it as YYYY-MM-DD") from exc
+_SOURCES = {f"{KG}fromSentence": "sentence", f"{KG}fromArticle": "article"}
 
 
 def _v(row, name: str) -> str | None:
@@ -509,6 +524,10 @@ class Evidence:
     date: str | None
     confidence: float | None
     claim: str
+    event_date: str | None = None
+    event_precision: str | None = None
+    event_text: str | None = None
+    event_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -527,7 +546,7 @@ def edge_evidence(g: nx.MultiDiGraph, a: str, b: str) -> list[tuple[str, str, Ev
         for d in (g.get_edge_data(s, o) or {}).values():
             ev = Evidence(**{k: d.get(k) for k in EDGE_ATTRIBUTES})
             out.append((s, o, ev))
-    out.sort(key=lambda x: (x[2].date or "", x[2].relation, x[2].article, x[2].claim))
+    out.sort(key=lambda x: (x[2].event_date or "", x[2].relation, x[2].article, x[2].claim))
     return out
 
 
@@ -624,12 +643,15 @@ def analyze(
     hops: int = 2,
     seed: int | None = 0,
     since: str | None = None,
+    until: str | None = None,
+    as_of: str | None = None,
     by_sectors: bool = False,
 ) -> Analysis:
     """Centrality of the supply subgraph (and of each supply relation), export-control
-    exposure within `hops`, ownership roll-ups and communities of the store's graph; with
-    `by_sectors`, the same grouped by sector (`by_sector`)."""
-    g = project(store, since=since)
+    exposure within `hops`, ownership roll-ups and communities of the store's graph (its
+    claims in time: `since`, `until`, `as_of`, see `project`); with `by_sectors`, the same
+    grouped by sector (`by_sector`)."""
+    g = project(store, since=since, until=until, as_of=as_of)
     central: dict[str, list[Centrality]] = {}
     sampled: dict[str, tuple[int, int]] = {}
     for rels in (SUPPLY_RELATIONS, *((r,) for r in SUPPLY_RELATIONS)):
@@ -660,9 +682,13 @@ def explain(
     *,
     limit: int = 5,
     relations: Sequence[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    as_of: str | None = None,
 ) -> tuple[nx.MultiDiGraph, list[list[Step]]]:
-    """The projection and the shortest paths between the entities named `a` and `b`."""
-    g = project(store, relations=relations)
+    """The projection (claims in time: `since`, `until`, `as_of`, see `project`) and the
+    shortest paths between the entities named `a` and `b`."""
+    g = project(store, relations=relations, since=since, until=until, as_of=as_of)
     sources, targets = resolve_or_fail(store, g, a), resolve_or_fail(store, g, b)
     if sources & targets:
         raise QueryError(f"{a!r} and {b!r} name the same entity; name two different ones")
@@ -826,6 +852,13 @@ def _rollup_table(g: nx.MultiDiGraph, rollups: list[RollUp]) -> str:
     return "\n".join(lines)
 
 
+def when(ev: Evidence) -> str | None:
+    """A claim's event date for people: ``2023-12 (昨年末)``, or the article's date."""
+    if ev.event_text:
+        return f"{ev.event_date or '?'} ({ev.event_text})"
+    return ev.event_date
+
+
 def format_paths(g: nx.MultiDiGraph, paths: list[list[Step]]) -> str:
     out = []
     for i, path in enumerate(paths, 1):
@@ -836,7 +869,7 @@ def format_paths(g: nx.MultiDiGraph, paths: list[list[Step]]) -> str:
             out.append(f"  {label(g, step.source)} - {label(g, step.target)}")
             for s, o, ev in step.evidence:
                 arrow = "--" if ev.relation in SYMMETRIC else "->"
-                where = " ".join(x for x in (ev.date, ev.title or ev.article) if x)
+                where = " ".join(x for x in (when(ev), ev.title or ev.article) if x)
                 out.append(f"    {label(g, s)} {ev.relation} {arrow} {label(g, o)}"
                            f"  [{ev.modality}]  {where}")  # fmt: skip
                 out.append(f"      「{ev.sentence}」")

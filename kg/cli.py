@@ -41,6 +41,34 @@ StoreOpt = Annotated[
 ]
 
 
+# Questions in time, the same three options wherever claims are read (kg.dates.Window).
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--since",
+        help="Only claims of events on or after this day (YYYY-MM-DD; YYYY-MM or YYYY: from"
+        " its first day).",
+        show_default=False,
+    ),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--until",
+        help="Only claims of events on or before this day (YYYY-MM or YYYY: to its last day).",
+        show_default=False,
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The graph as it stood on this day: only articles published by then.",
+        show_default=False,
+    ),
+]
+
+
 def _err(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -159,7 +187,7 @@ def build(
     finally:
         if bar:
             bar[0][0].stop()
-    for s in report.skipped:
+    for s in [*report.skipped, *report.warnings]:
         _err(f"warning: {s.path}: {s.reason}")
     if report.violations:
         _err(
@@ -208,9 +236,15 @@ def query(
     show: Annotated[
         bool, typer.Option("--show", help="Print the saved query with its parameters bound.")
     ] = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Run a SPARQL query over the union of all graphs (prefixes kg:, kge:, ... predeclared)."""
+    """Run a SPARQL query over the union of all graphs (prefixes kg:, kge:, ... predeclared).
+
+    --as-of runs any query over the articles published by that day; --since and --until
+    bind the `since` and `until` parameters of the saved queries that have them."""
     from kg import graph
     from kg.errors import QueryError
     from kg.query import format_result, read_query, run_query
@@ -220,26 +254,30 @@ def query(
 
         _out(format_listing())
         return
+    from kg.dates import Window
+
+    window = Window.parse(since, until, as_of)
     if saved:
-        from kg.saved import bind, get_saved, parse_params
+        from kg.saved import bind_saved, parse_params, run_saved
 
         if sparql:
             raise QueryError("give either a query or --saved NAME, not both")
-        q = get_saved(saved)
         values = parse_params(param or [])
         ox_store = graph.open_store(store, create=False)
-        text = bind(q, values, ox_store)
         if show:
-            _out(text)
+            _out(bind_saved(saved, values, window, ox_store))
             return
-        _out(format_result(run_query(ox_store, text), fmt))
+        result = run_saved(ox_store, saved, values, since=since, until=until, as_of=as_of)
+        _out(format_result(result, fmt))
         return
     if param:
         raise QueryError("--param only applies to --saved queries")
+    if window.since or window.until:
+        raise QueryError("--since and --until apply to --saved queries; use --as-of here")
     if not sparql:
         raise QueryError("give a query, a .rq file, --saved NAME or --list")
     text = read_query(sparql)
-    result = run_query(graph.open_store(store, create=False), text)
+    result = run_query(graph.open_store(store, create=False), text, as_of=window.as_of)
     _out(format_result(result, fmt))
 
 
@@ -416,9 +454,9 @@ def viz(
     relation: Annotated[
         list[str] | None, typer.Option("--relation", help="Only this relation; repeat.")
     ] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Only claims from articles dated on or after.")
-    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
     max_nodes: Annotated[
         int, typer.Option("--max-nodes", help="Keep at most this many (most connected) entities.")
     ] = 500,
@@ -431,11 +469,37 @@ def viz(
 
     report = render(
         graph.open_store(store, create=False), output, focus=focus or (), depth=depth,
-        relations=relation or (), since=since, max_nodes=max_nodes, lang=lang,
+        relations=relation or (), since=since, max_nodes=max_nodes, lang=lang, until=until,
+        as_of=as_of,
     )  # fmt: skip
     if report.note:
         _err(report.note)
     _err(f"{report.nodes} entities, {report.edges} edges ({report.claims} claims)")
+    _out(str(report.path.resolve()))
+
+
+@app.command()
+@_fails_cleanly
+def timeline(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
+    relation: Annotated[
+        list[str] | None, typer.Option("--relation", help="Only this relation; repeat.")
+    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
+    lang: Annotated[str, typer.Option("--lang", help="Initial labels: ja or en.")] = "ja",
+    store: StoreOpt = None,
+) -> None:
+    """Write the claims over time as one self-contained HTML page (opens offline)."""
+    from kg import graph
+    from kg.timeline import render
+
+    report = render(
+        graph.open_store(store, create=False), output, relations=tuple(relation or ()),
+        since=since, until=until, as_of=as_of, lang=lang,
+    )  # fmt: skip
+    _err(f"{report.marks} claims on the timeline ({report.undated} without a date left out)")
     _out(str(report.path.resolve()))
 
 
@@ -447,9 +511,9 @@ def analyze(
         int, typer.Option("--hops", help="Supply hops from an export-controlled entity.")
     ] = 2,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the community detection.")] = 0,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Only claims from articles dated on or after.")
-    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
     by_sector: Annotated[
         bool, typer.Option("--by-sector", help="Also group entities and supply by sector.")
     ] = False,
@@ -462,7 +526,7 @@ def analyze(
     from kg.analysis import format_analysis
 
     an = run(graph.open_store(store, create=False), top=top, hops=hops, seed=seed, since=since,
-             by_sectors=by_sector)  # fmt: skip
+             until=until, as_of=as_of, by_sectors=by_sector)  # fmt: skip
     _out(format_analysis(an))
 
 
@@ -472,6 +536,9 @@ def explain(
     a: Annotated[str, typer.Argument(metavar="A", help="Entity: any label, alias or ticker.")],
     b: Annotated[str, typer.Argument(metavar="B", help="Entity: any label, alias or ticker.")],
     limit: Annotated[int, typer.Option("--limit", help="At most this many paths.")] = 5,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_of: AsOfOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Shortest paths between two entities, with the evidence sentence of every edge."""
@@ -479,7 +546,8 @@ def explain(
     from kg.analysis import explain as find
     from kg.analysis import format_paths
 
-    g, paths = find(graph.open_store(store, create=False), a, b, limit=limit)
+    g, paths = find(graph.open_store(store, create=False), a, b, limit=limit, since=since,
+                    until=until, as_of=as_of)  # fmt: skip
     if not paths:
         _err(f"no path links {a} and {b}")
         raise typer.Exit(1)

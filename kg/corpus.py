@@ -24,8 +24,16 @@ Duplicates
     >= 0.9, estimated with MinHash + LSH), an article loaded before it is dropped and reported in
     `Corpus.skipped`. Files are visited in sorted path order, so the first by path wins.
 
+Dates
+    An article's date comes from its front matter (``date: 2024-05-01``, ``2024-02`` or
+    ``2024``, kept at that precision: see `kg.dates`), else from the page's metadata (HTML),
+    else from a date line among the lines heading the text. `Article.date` is ISO text at
+    its precision.
+
 Bad files never stop loading: each gives one `Skipped` entry naming the reason, or, with
-``strict=True``, a `CorpusError` at the first one. This module never prints.
+``strict=True``, a `CorpusError` at the first one. A problem with an article that is still
+loaded (a date that is no date, no date at all) is a `CorpusWarning` in `Corpus.warnings`.
+This module never prints.
 """
 
 from __future__ import annotations
@@ -106,11 +114,21 @@ class Skipped:
 
 
 @dataclass
+class CorpusWarning:
+    """A problem with a file whose articles were loaded all the same (e.g. a bad date)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
 class Corpus:
-    """The loaded articles (sorted by key) and everything left out."""
+    """The loaded articles (sorted by key), everything left out, and what was wrong with
+    articles that were loaded all the same."""
 
     articles: list[Article]
     skipped: list[Skipped]
+    warnings: list[CorpusWarning] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
@@ -572,15 +590,13 @@ def _split_front_matter(text: str, path: str) -> tuple[dict[str, Any] | None, st
     """(front matter mapping or None, body). Malformed YAML raises `CorpusError`."""
     import yaml
 
-    from kg.vocab import load_yaml
-
     if not (text.startswith("---\n") or text == "---"):
         return None, text
     end = _FRONT_MATTER_END.search(text, 4)
     if end is None:
         raise CorpusError(path, "malformed YAML front matter: no closing '---' line")
     try:
-        data = load_yaml(text[4 : end.start()])
+        data = yaml.load(text[4 : end.start()], Loader=_front_matter_loader())
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None)
         mark = getattr(exc, "problem_mark", None)
@@ -596,20 +612,33 @@ def _split_front_matter(text: str, path: str) -> tuple[dict[str, Any] | None, st
     return {str(k): v for k, v in data.items()}, text[end.end() :].lstrip("\n")
 
 
-def _iso_date(value: Any, path: str) -> str | None:
-    """A front matter date as YYYY-MM-DD; anything else is malformed front matter."""
-    if value is None:
+@lru_cache(maxsize=1)
+def _front_matter_loader() -> type:
+    """libyaml's safe loader (when PyYAML has it), keeping a timestamp as the text written:
+    ``date: 2024-13-45`` is then a bad date to warn about, not a YAML error."""
+    import yaml
+
+    class FrontMatterLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        pass
+
+    FrontMatterLoader.add_constructor(
+        "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+    )
+    return FrontMatterLoader
+
+
+def _article_date(value: Any, notes: list[str], where: str = "date") -> str | None:
+    """A written date as ISO text at its precision (`kg.dates.parse_date`); None, and a note
+    saying why, when it is no date."""
+    from kg.dates import parse_date
+
+    if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
     try:
-        return date.fromisoformat(str(value).strip()).isoformat()
-    except ValueError:
-        raise CorpusError(
-            path, f"malformed YAML front matter: date {value!r} is not YYYY-MM-DD"
-        ) from None
+        return parse_date(value).value
+    except ValueError as exc:
+        notes.append(f"{where} {exc}; the article is read without a date")
+        return None
 
 
 def _jsonable(value: Any) -> Any:
@@ -640,7 +669,7 @@ def format_article(text: str, **fields: Any) -> str:
     import yaml
 
     front = {k: v for k, v in fields.items() if v is not None}
-    if isinstance(front.get("date"), str):
+    if isinstance(front.get("date"), str) and len(front["date"]) == 10:
         front["date"] = date.fromisoformat(front["date"])  # written unquoted: 2025-01-28
     dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
     return f"---\n{dumped}---\n{text.strip()}\n"
@@ -693,26 +722,46 @@ def _file_kind(mode: int) -> str:
     return kinds.get(stat.S_IFMT(mode), "not a file")
 
 
-def read_file(path: Path, root: Path) -> list[Article]:
+def read_file(
+    path: Path, root: Path, *, warnings: list[CorpusWarning] | None = None
+) -> list[Article]:
     """Read one corpus file into its articles; raise `CorpusError` if it is bad.
 
     `root` makes `Article.path` relative (posix); a path outside `root` keeps only its name.
+    Problems that leave the articles readable (a bad or missing date) are appended to
+    `warnings`, one `CorpusWarning` per problem and file.
     """
-    path = Path(path)
+    notes: list[str] = []
+    articles = _read_articles(Path(path), Path(root), notes)
+    undated = [a for a in articles if a.date is None]
+    if undated:
+        which = "" if len(articles) == 1 else (
+            f" for article{'s' if len(undated) > 1 else ''} "
+            + ", ".join(f"#{a.part}" for a in undated) + f" of {len(articles)}"
+        )  # fmt: skip
+        if not notes:
+            notes.append(f"no date{which}: none in the front matter, page metadata or a date line")
+    if warnings is not None and articles:
+        warnings.extend(CorpusWarning(articles[0].path, note) for note in notes)
+    return articles
+
+
+def _read_articles(path: Path, root: Path, notes: list[str]) -> list[Article]:
+    """`read_file` without the warnings: what it reads, with the problems noted."""
     rel = _relative(path, Path(root))
     if _SURROGATES.search(rel):  # undecodable bytes in the name (os uses surrogateescape)
         raise CorpusError(_shown(rel), "file name is not UTF-8 (rename the file)")
     data = _read_bytes(path, rel)
     text = decode_bytes(data, rel)
     if path.suffix.lower() in HTML_SUFFIXES:
-        return _html_articles(text, rel)
+        return _html_articles(text, rel, notes)
     text = normalize_text(text)
     if not text.strip():
         raise CorpusError(rel, "whitespace only")
     fm, body = _split_front_matter(text, rel)
     fm = fm or {}
     fields = {key: _text_field(fm, key) for key in _FIELD_KEYS}
-    fields["date"] = _iso_date(fm.get("date"), rel)
+    fields["date"] = _article_date(fm.get("date"), notes)
     meta = {k: _jsonable(v) for k, v in fm.items() if k not in _FIELD_KEYS and k != "split"}
     split = fm.get("split")
     if split is None:
@@ -722,8 +771,9 @@ def read_file(path: Path, root: Path) -> list[Article]:
     if split:
         pieces = _split_pieces(body)
     else:
-        paragraphs = [p.text for p in _clean_paragraphs(body, _rules())]
-        pieces = [_Piece("\n".join(paragraphs))] if paragraphs else []
+        paras = _clean_paragraphs(body, _rules())
+        found_date = None if fields["date"] or notes else _header(paras, _rules())[2]
+        pieces = [_Piece("\n".join(p.text for p in paras), date=found_date)] if paras else []
     if not pieces:
         raise CorpusError(rel, "no article text (only boilerplate)")
     return _articles(rel, pieces, fields, meta)
@@ -763,7 +813,7 @@ def _articles(
     return out
 
 
-def _html_articles(html: str, rel: str) -> list[Article]:
+def _html_articles(html: str, rel: str, notes: list[str]) -> list[Article]:
     """Main text of an HTML page via trafilatura (title/date/url/site from its metadata)."""
     import trafilatura
 
@@ -779,19 +829,12 @@ def _html_articles(html: str, rel: str) -> list[Article]:
         raise CorpusError(rel, "no main text in HTML page (only boilerplate)")
     fields: dict[str, str | None] = {
         "title": normalize_text(doc.title) if getattr(doc, "title", None) else None,
-        "date": _safe_iso(getattr(doc, "date", None)),
+        "date": _article_date(getattr(doc, "date", None), notes, "page metadata date"),
         "source": normalize_text(doc.sitename) if getattr(doc, "sitename", None) else None,
         "url": getattr(doc, "url", None) or None,
         "seed": None,
     }
     return _articles(rel, pieces, fields, {})
-
-
-def _safe_iso(value: Any) -> str | None:
-    try:
-        return date.fromisoformat(str(value)[:10]).isoformat() if value else None
-    except ValueError:
-        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -925,6 +968,7 @@ def load_corpus(paths: Sequence[str | Path] | str | Path, *, strict: bool = Fals
     if isinstance(paths, str | Path):
         paths = [paths]
     skipped: list[Skipped] = []
+    warnings: list[CorpusWarning] = []
     articles: list[Article] = []
     exact: dict[str, str] = {}
     near = _NearDuplicateIndex()
@@ -949,7 +993,7 @@ def load_corpus(paths: Sequence[str | Path] | str | Path, *, strict: bool = Fals
             continue
         for path in files:
             try:
-                found = read_file(path, root)
+                found = read_file(path, root, warnings=warnings)
             except CorpusError as exc:
                 bad(Skipped(exc.path, exc.reason))
                 continue
@@ -971,7 +1015,7 @@ def load_corpus(paths: Sequence[str | Path] | str | Path, *, strict: bool = Fals
                 taken.add(article.key)
                 articles.append(article)
     articles.sort(key=lambda a: (a.path, a.part))
-    return Corpus(articles=articles, skipped=skipped)
+    return Corpus(articles=articles, skipped=skipped, warnings=warnings)
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 Both are built from the claims, so every edge carries its evidence:
 
 - `edges_csv`: one row per claim that is not denied: source, relation, target, their
-  labels, modality, confidence, article, date, sentence, character offsets, rule, cue.
+  labels, modality, confidence, article, date, sentence, character offsets, rule, cue, and
+  the event's date (event_date, event_precision, event_date_text, event_date_from: see
+  kg.dates).
 - `graphml`: a directed multigraph, one node per entity (label_en, label_ja, class), one
   edge per distinct fact (key = relation) with the number of articles and claims, the
   modalities and the articles as space-separated IRIs.
@@ -22,9 +24,11 @@ from kg.vocab import KG
 CSV_COLUMNS = [
     "source", "relation", "target", "source_label", "target_label", "modality",
     "confidence", "article", "date", "sentence", "char_start", "char_end", "rule", "cue",
+    "event_date", "event_precision", "event_date_text", "event_date_from",
 ]  # fmt: skip
 
-_CLAIMS = """SELECT ?s ?p ?o ?m ?conf ?a ?date ?sentence ?start ?end ?rule ?cue WHERE {
+_CLAIMS = """SELECT ?s ?p ?o ?m ?conf ?a ?date ?sentence ?start ?end ?rule ?cue ?event ?precision
+       ?words ?from WHERE {
   ?c a kg:Claim ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:modality ?m ;
      prov:wasDerivedFrom ?a .
   FILTER(?m != kg:denied)
@@ -32,6 +36,8 @@ _CLAIMS = """SELECT ?s ?p ?o ?m ?conf ?a ?date ?sentence ?start ?end ?rule ?cue 
   OPTIONAL { ?c kg:charStart ?start } OPTIONAL { ?c kg:charEnd ?end }
   OPTIONAL { ?c kg:rule ?rule } OPTIONAL { ?c kg:cue ?cue }
   OPTIONAL { ?a dcterms:date ?date }
+  OPTIONAL { ?c kg:eventDate ?event } OPTIONAL { ?c kg:eventPrecision ?precision }
+  OPTIONAL { ?c kg:eventDateText ?words } OPTIONAL { ?c kg:eventDateSource ?from }
 }"""
 
 _ENTITIES = """SELECT DISTINCT ?e ?cls ?l WHERE {
@@ -55,6 +61,10 @@ def _claims(store) -> list[dict[str, str]]:
                 "confidence": _v(r, "conf"), "article": _v(r, "a"), "date": _v(r, "date"),
                 "sentence": _v(r, "sentence"), "char_start": _v(r, "start"),
                 "char_end": _v(r, "end"), "rule": _v(r, "rule"), "cue": _v(r, "cue"),
+                "event_date": _v(r, "event"),
+                "event_precision": _v(r, "precision").removeprefix(str(KG)),
+                "event_date_text": _v(r, "words"),
+                "event_date_from": _v(r, "from").removeprefix(f"{KG}from").lower(),
             }
         )  # fmt: skip
     return out

@@ -51,10 +51,11 @@ if TYPE_CHECKING:
     import rdflib
 
     from kg.corpus import Article
+    from kg.dates import DateMention, EventDate, When
     from kg.entities import ArticleEntities, Entity
     from kg.relations import Fact
 
-VERSION = "kg.graph.v1"
+VERSION = "kg.graph.v2"
 STORE_ENV = "KG_STORE"
 DEFAULT_STORE = Path(".kg") / "store"
 OXIGRAPH_DIR = "oxigraph"
@@ -252,6 +253,7 @@ def article_quads(
     """Every quad of one article's graph, sorted (so the update text is deterministic)."""
     import pyoxigraph as ox
 
+    from kg.dates import date_mentions, parse_date
     from kg.entities import MINTED, load_gazetteer
 
     a_iri = article_iri(article.key)
@@ -267,7 +269,8 @@ def article_quads(
     if article.title:
         add(art, DCTERMS.title, _lit(article.title))
     if article.date:
-        add(art, DCTERMS.date, _lit(article.date[:10], datatype=XSD.date))
+        when = parse_date(article.date)
+        add(art, DCTERMS.date, _lit(when.value, datatype=when.datatype))
     if article.source:
         add(art, DCTERMS.publisher, _lit(article.source))
     if root:
@@ -320,7 +323,12 @@ def article_quads(
                 add(e, KG.homeCountry, _nn(country))
         add(e, KG.mentionedIn, art)
 
+    published = parse_date(article.date) if article.date else None
+    in_text: list[DateMention] | None = None
     for c_iri, fact in dedupe_facts(article.key, facts).items():
+        if in_text is None:
+            in_text = date_mentions(article.text, published)
+        when = claim_date(fact, article.text, published, in_text)
         s, p, o = _nn(fact.s), _nn(KG[fact.p]), _nn(fact.o)
         if fact.modality != "denied":
             triples.add((s, p, o))
@@ -341,10 +349,42 @@ def article_quads(
         add(c, KG.confidence, _lit(_decimal(fact.confidence), datatype=XSD.decimal))
         if fact.reported_by:
             add(c, KG.reportedBy, _lit(fact.reported_by))
+        if when is not None:
+            add(c, KG.eventDateSource, _nn(KG[DATE_SOURCES[when.source]]))
+            if when.text:
+                add(c, KG.eventDateText, _lit(when.text))
+            if when.when is not None:
+                add(c, KG.eventDate, _lit(when.when.value, datatype=when.when.datatype))
+                add(c, KG.eventPrecision, _nn(KG[when.when.precision]))
+                add(c, KG.eventStart, _lit(when.when.start.isoformat(), datatype=XSD.date))
+                add(c, KG.eventEnd, _lit(when.when.end.isoformat(), datatype=XSD.date))
         add(c, PROV.wasDerivedFrom, art)
     quads = [ox.Quad(s, p, o, g) for s, p, o in triples]
     quads.sort(key=str)
     return quads
+
+
+DATE_SOURCES = {"sentence": "fromSentence", "article": "fromArticle"}
+"""`kg.dates.EventDate.source` -> the kg: individual recorded as kg:eventDateSource."""
+
+
+def claim_date(
+    fact: Fact, text: str, published: When | None, in_text: list[DateMention]
+) -> EventDate | None:
+    """The event date of a claim (`kg.dates.event_date`), from the date expressions of the
+    article text `in_text` that lie in the claim's sentence, when the sentence is where its
+    offsets say (else from the sentence alone)."""
+    from kg.dates import DateMention, event_date
+
+    start, end = fact.char_start, fact.char_end
+    mentions = None
+    if text[start:end] == fact.sentence:
+        mentions = [
+            DateMention(m.text, m.start - start, m.end - start, m.when)
+            for m in in_text
+            if start <= m.start and m.end <= end
+        ]
+    return event_date(fact.sentence, published, (fact.s_text, fact.o_text), mentions)
 
 
 # ----------------------------------------------------------------- writing

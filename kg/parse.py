@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -192,15 +192,6 @@ def docs_from_bytes(data: bytes, nlp: Language) -> list[Doc] | None:
         return None
 
 
-def to_parse(sentences: Sequence[Sentence], prefilter: bool) -> list[bool]:
-    """Which sentences get a full parse: all, or those the pre-filter selects."""
-    if not prefilter:
-        return [True] * len(sentences)
-    from kg.prefilter import load_prefilter
-
-    return load_prefilter().select([s.text for s in sentences])
-
-
 def covers(docs: Sequence[Doc] | None, full: Sequence[bool]) -> bool:
     """Do cached `docs` serve an article whose sentences `full` marks for a full parse?"""
     return (
@@ -235,13 +226,14 @@ def parse_texts(
     n_process: int = 1,
     batch_size: int = BATCH_SIZE,
     on_parsed: callable | None = None,
-    prefilter: bool = False,
+    select: Callable[[list[str]], list[bool]] | None = None,
 ) -> list[ParsedArticle]:
     """Parse article texts sentence by sentence, reusing cached parses.
 
-    With `prefilter=True` a sentence that cannot yield a fact (`kg.prefilter`) is only
-    tokenized. A cached article is reused when every sentence the pre-filter selects has a
-    full parse. `on_parsed(n_sentences)` is called as sentences are processed (progress).
+    `select(sentence_texts)` says which sentences get a full parse (default: all); the
+    others are only tokenized (the build passes `kg.prefilter.Prefilter.select`). A cached
+    article is reused when every sentence `select` marks has a full parse.
+    `on_parsed(n_sentences)` is called as sentences are processed (progress).
     """
     nlp = load_model()
     results: list[ParsedArticle | None] = [None] * len(texts)
@@ -249,7 +241,7 @@ def parse_texts(
     for i, text in enumerate(texts):
         key = cache_key(text)
         sentences = split_sentences(text)
-        full = to_parse(sentences, prefilter)
+        full = select([s.text for s in sentences]) if select else [True] * len(sentences)
         docs = cache.get(key, nlp) if cache else None
         if covers(docs, full):
             results[i] = ParsedArticle(key, sentences, docs, cached=True)

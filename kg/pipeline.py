@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kg.corpus import Article, Skipped
+    from kg.corpus import Article, CorpusWarning, Skipped
     from kg.entities import ArticleEntities
     from kg.relations import Fact
 
@@ -35,6 +35,7 @@ class BuildReport:
 
     articles: int = 0  # articles read from the corpus
     skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[CorpusWarning] = field(default_factory=list)  # articles read all the same
     unchanged: int = 0
     rebuilt: list[str] = field(default_factory=list)  # article keys
     removed: list[str] = field(default_factory=list)
@@ -63,9 +64,10 @@ def ontology_hash() -> str:
 
 def pipeline_version(min_confidence: float = 0.0) -> str:
     """Versioned name of everything that shapes an article graph; recorded as kg:extractor."""
-    from kg import entities, graph, relations
+    from kg import dates, entities, graph, relations
 
-    parts = [entities.VERSION, relations.VERSION, graph.VERSION, f"ontology-{ontology_hash()[:16]}"]
+    parts = [entities.VERSION, relations.VERSION, graph.VERSION, dates.VERSION,
+             f"ontology-{ontology_hash()[:16]}"]  # fmt: skip
     if min_confidence > 0:
         parts.append(f"min-confidence-{min_confidence:g}")
     return "+".join(parts)
@@ -155,7 +157,9 @@ def _build_locked(
     graph.write_ontology(ox_store, ontology_dir() / "kg.ttl")
     stored = graph.stored_articles(ox_store)
 
-    report = BuildReport(articles=len(corpus.articles), skipped=list(corpus.skipped))
+    report = BuildReport(
+        articles=len(corpus.articles), skipped=list(corpus.skipped), warnings=corpus.warnings
+    )
     todo: list[tuple[Article, str]] = []
     for article in corpus.articles:
         root = _root_for(article, bases)
@@ -292,20 +296,22 @@ def extract_text(text: str, cached: bytes | None = None, prefilter: bool = True)
         load_model,
         parse_texts,
         split_sentences,
-        to_parse,
     )
+    from kg.prefilter import load_prefilter
     from kg.relations import extract_article
 
     key = cache_key(text)
+    select = load_prefilter().select if prefilter else None
     parsed = None
     if cached is not None:
         sentences = split_sentences(text)
         docs = docs_from_bytes(cached, load_model())
-        if covers(docs, to_parse(sentences, prefilter)):
+        texts = [s.text for s in sentences]
+        if covers(docs, select(texts) if select else [True] * len(texts)):
             parsed = ParsedArticle(key, sentences, docs, cached=True)
     docbin = None
     if parsed is None:
-        parsed = parse_texts([text], prefilter=prefilter)[0]
+        parsed = parse_texts([text], select=select)[0]
         docbin = DocBin(docs=parsed.docs, store_user_data=True).to_bytes()
     entities = link_article(parsed.docs)
     facts = extract_article(parsed, entities)

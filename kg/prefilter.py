@@ -21,10 +21,11 @@ parse on corpus/ and the evaluation corpora.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from kg.entities import _script, gazetteer_matches, load_gazetteer, load_rules
+from kg.entities import gazetteer_matches, load_gazetteer, load_rules, script_of
 from kg.relations import load_grammar
 
 VERSION = "kg.prefilter.v1"
@@ -38,6 +39,8 @@ class Prefilter:
     anaphor: re.Pattern
     context: re.Pattern  # anything resolved from earlier sentences (同社, 同国, この技術)
     name: re.Pattern
+    defined: re.Pattern  # names a sentence defines: (芯源微), 株式会社ミライ半導体
+    quoted: re.Pattern  # quoted names: 「紫霄」
     prefixes: frozenset[str]
 
     def select(self, texts: list[str]) -> list[bool]:
@@ -50,18 +53,21 @@ class Prefilter:
         is parsed too when a later selected sentence holds an anaphor, or when a selected
         sentence spells one of its names.
         """
-        chosen = [self.needs_parse(t) for t in texts]
+        defined = set().union(*(self._defined(t) for t in texts))
+        chosen = [self.needs_parse(t, defined) for t in texts]
         names = [self._names(t) for t in texts]
         while True:
             last_anaphor = max(
                 (i for i, t in enumerate(texts) if chosen[i] and self.context.search(t)),
                 default=-1,
             )
-            seen = set().union(*(n for n, c in zip(names, chosen, strict=True) if c))
+            read = "\n".join(t for t, c in zip(texts, chosen, strict=True) if c)
             more = [
                 i
                 for i, t in enumerate(texts)
-                if not chosen[i] and names[i] and (i < last_anaphor or names[i] & seen)
+                if not chosen[i]
+                and names[i]
+                and (i < last_anaphor or any(n in read for n in names[i]))
             ]
             if not more:
                 return chosen
@@ -69,21 +75,33 @@ class Prefilter:
                 chosen[i] = True
 
     def _names(self, text: str) -> set[str]:
-        """Name candidates of `text` that are not gazetteer matches."""
+        """Name candidates of `text` that are not gazetteer matches, and the names it
+        defines for later sentences: bracketed aliases (瀋陽芯源微電子設備(芯源微)) and
+        names after a legal form (株式会社ミライ半導体)."""
         gaz = load_gazetteer()
         taken = [(a, b) for a, b, _ in gazetteer_matches(text, gaz)]
-        return {
+        found = {
             m.group()
             for m in self.name.finditer(text)
             if not any(m.start() < y and x < m.end() for x, y in taken)
         }
+        if found:
+            found |= self._defined(text)
+        return found
 
-    def needs_parse(self, text: str) -> bool:
-        """Can the sentence `text` yield a fact? False only when it certainly cannot."""
+    def _defined(self, text: str) -> set[str]:
+        """Names `text` defines for the rest of its article, which the linker then finds
+        wherever they are written again: bracketed aliases (瀋陽芯源微電子設備(芯源微)) and
+        names after a legal form (株式会社ミライ半導体)."""
+        return {g for m in self.defined.finditer(text) for g in m.groups() if g}
+
+    def needs_parse(self, text: str, defined: Iterable[str] = ()) -> bool:
+        """Can the sentence `text` yield a fact? False only when it certainly cannot.
+        `defined`: names its article defines elsewhere (see `_defined`)."""
         cue = self.cue.search(text) is not None
         if cue and self.anaphor.search(text):
             return True
-        spans = self.candidates(text)
+        spans = self.candidates(text, defined)
         if len(spans) < 2:
             return False
         if cue:
@@ -93,12 +111,18 @@ class Prefilter:
         # (インテルといった米国の…)
         return any(_np_gap(text[a[1] : b[0]]) for a, b in zip(spans, spans[1:], strict=False))
 
-    def candidates(self, text: str) -> list[tuple[int, int]]:
+    def candidates(self, text: str, defined: Iterable[str] = ()) -> list[tuple[int, int]]:
         """Spans that may be mentions after parsing (a superset), in text order."""
         gaz = load_gazetteer()
         taken = [(a, b) for a, b, _ in gazetteer_matches(text, gaz)]
-        for m in self.name.finditer(text):
-            a, b = m.span()
+        spans = [m.span() for m in self.name.finditer(text)]
+        spans += [m.span(1) for m in self.quoted.finditer(text)]
+        for name in defined:
+            start = text.find(name)
+            while start >= 0:
+                spans.append((start, start + len(name)))
+                start = text.find(name, start + 1)
+        for a, b in spans:
             if not any(a < y and x < b for x, y in taken):
                 taken.append((a, b))
         for i, ch in enumerate(text):
@@ -112,15 +136,15 @@ _NP_JOIN = re.compile(r"[の・･\s「」『』()（）\[\]<>]")
 
 def _np_gap(gap: str) -> bool:
     """Could the text between two names be noun-phrase fillers, or list particles?"""
-    if not any(_script(c) == "hira" for c in _NP_JOIN.sub("", gap)):
+    if not any(script_of(c) == "hira" for c in _NP_JOIN.sub("", gap)):
         return True
-    return len(gap) <= 6 and all(_script(c) == "hira" for c in gap)
+    return len(gap) <= 6 and all(script_of(c) == "hira" for c in gap)
 
 
 def _stem(lemma: str) -> str:
     """A cue lemma without trailing okurigana (売る -> 売); kana-only lemmas lose one kana."""
     stem = lemma
-    while stem and _script(stem[-1]) == "hira":
+    while stem and script_of(stem[-1]) == "hira":
         stem = stem[:-1]
     if not stem:  # しのぐ -> しの
         stem = lemma[:-1] or lemma
@@ -138,7 +162,11 @@ def load_prefilter() -> Prefilter:
     rules = load_rules()
     gaz = load_gazetteer()
     cues = {_stem(lemma) for lemma in g.by_lemma}
-    suffixes = [s for s in rules.company_suffixes if any(_script(c) == "kanji" for c in s)]
+    suffixes = [
+        s
+        for s in (*rules.company_suffixes, *rules.name_suffixes)
+        if any(script_of(c) == "kanji" for c in s)
+    ]
     name = (
         r"[A-Za-zＡ-Ｚａ-ｚ][A-Za-z0-9Ａ-Ｚａ-ｚ０-９&.\-]*"  # Latin words
         r"|[\u30a0-\u30ff\u31f0-\u31ffー・･]{2,}"  # katakana runs
@@ -153,5 +181,10 @@ def load_prefilter() -> Prefilter:
             + rf"(?:この|その|同|当該)[^。、]{{0,12}}?(?:{_alternation(g.class_nouns)})"
         ),
         name=re.compile(name),
+        defined=re.compile(
+            r"[(（]([^()（）、,ぁ-ゖ]{2,20})[)）]"
+            rf"|(?:{_alternation(rules.identity_prefixes)})([^\sぁ-ゖ、。]{{2,12}})"
+        ),
+        quoted=re.compile(r"[「『]([^」』ぁ-ゖ]{1,40})[」』]"),
         prefixes=frozenset(gaz.short_forms),
     )

@@ -13,6 +13,7 @@ import json
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,12 +50,32 @@ def read_query(arg: str) -> str:
     return arg
 
 
-def run_query(store: ox.Store, sparql: str) -> QueryResult:
-    """Run a SPARQL query over the union of graphs, with the project prefixes predeclared."""
+def published_by(store: ox.Store, day: date) -> list[str]:
+    """The article graphs whose article was surely published by `day` (all of a date known
+    only to its month or year must be on or before it; undated articles are left out)."""
+    from kg.dates import parse_date
+
+    rows = select(store, "SELECT ?g ?d WHERE { GRAPH ?g { ?g a kg:Article ; dcterms:date ?d } }")
+    return sorted(g.value for g, d in rows if parse_date(d.value).end <= day)
+
+
+def run_query(store: ox.Store, sparql: str, *, as_of: date | None = None) -> QueryResult:
+    """Run a SPARQL query over the union of graphs, with the project prefixes predeclared.
+
+    With `as_of`, over the graph as it stood that day: the articles published by then
+    (`published_by`) are the dataset, their union the default graph (with the ontology)."""
     import pyoxigraph as ox
 
+    from kg.vocab import ONTOLOGY_GRAPH
+
+    if as_of is None:
+        dataset = {"use_default_graph_as_union": True}
+    else:
+        graphs = [ox.NamedNode(g) for g in published_by(store, as_of)]
+        dataset = {"default_graph": [*graphs, ox.NamedNode(ONTOLOGY_GRAPH)],
+                   "named_graphs": graphs}  # fmt: skip
     try:
-        result = store.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
+        result = store.query(sparql, prefixes=PREFIXES, **dataset)
         if isinstance(result, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):

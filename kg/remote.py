@@ -126,6 +126,8 @@ class RemoteStore:
         *,
         prefixes: dict[str, str] | None = None,
         use_default_graph_as_union: bool = False,
+        default_graph: list | None = None,
+        named_graphs: list | None = None,
         **_ignored,
     ):
         """Run a query; return `QuerySolutions`, `QueryBoolean` or a list of `Triple`s."""
@@ -136,9 +138,12 @@ class RemoteStore:
         fields = {"query": query}
         if use_default_graph_as_union:
             fields["union-default-graph"] = ""
+        pairs = list(fields.items())  # the SPARQL protocol's dataset: one pair per graph
+        pairs += [("default-graph-uri", g.value) for g in default_graph or ()]
+        pairs += [("named-graph-uri", g.value) for g in named_graphs or ()]
         ctype, body = self._request(
             self.query_url,
-            data=urllib.parse.urlencode(fields).encode("utf-8"),
+            data=urllib.parse.urlencode(pairs).encode("utf-8"),
             content_type="application/x-www-form-urlencoded",
             accept=f"{JSON_RESULTS}, {NTRIPLES};q=0.9",
         )

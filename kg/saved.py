@@ -8,7 +8,8 @@ Each saved query is a SPARQL file whose header comment says what it is:
 
 A `param:` line is `NAME KIND DEFAULT  DESCRIPTION` (the default may contain spaces; two
 spaces end it). KIND is `entity` (a label, alias, ticker, `kge:` name or IRI, resolved to
-entity IRIs), `relation` (a relation local name), `date` (YYYY-MM-DD), `string` or `iri`.
+entity IRIs), `relation` (a relation local name), `date` (YYYY-MM-DD, or `any`: no bound,
+an UNDEF in the clause), `string` or `iri`.
 The body holds, for each parameter, exactly one `VALUES ?NAME { ... }` clause; the file
 runs as it is with the default there.
 
@@ -25,9 +26,12 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
+from kg.dates import Window
 from kg.errors import QueryError
 
 KINDS = ("entity", "relation", "date", "string", "iri")
+ANY_DATE = "any"  # a date parameter without a bound
+WINDOW_PARAMS = ("since", "until")  # bound by kg query --since / --until
 HEADER = re.compile(r"^#\s*(title|description|param):\s?(.*)$")
 
 
@@ -171,14 +175,64 @@ def bind(query: SavedQuery, values: dict[str, str] | None = None, store=None) ->
         )
     text = query.text
     for p in query.params:
-        terms = terms_for(p, values.get(p.name, p.default), store)
-        clause = f"VALUES ?{p.name} {{ {' '.join(str(t) for t in terms)} }}"
+        value = values.get(p.name, p.default)
+        if p.kind == "date" and value.strip() == ANY_DATE:
+            clause = f"VALUES ?{p.name} {{ UNDEF }}"
+        else:
+            terms = terms_for(p, value, store)
+            clause = f"VALUES ?{p.name} {{ {' '.join(str(t) for t in terms)} }}"
         text = values_clause(p.name).sub(lambda _m, c=clause: c, text, count=1)
     return text
 
 
 def bind_defaults(query: SavedQuery) -> str:
     return bind(query, {}, None)
+
+
+def window_params(query: SavedQuery, window: Window) -> dict[str, str]:
+    """The `since` and `until` parameters of `query` bound to the days of `window`
+    (`kg query --saved NAME --since ... --until ...`); QueryError if it has no such
+    parameter."""
+    out = {}
+    for name in WINDOW_PARAMS:
+        day = getattr(window, name)
+        if day is None:
+            continue
+        if name not in {p.name for p in query.params}:
+            takes = ", ".join(q.name for q in list_saved() if name in {p.name for p in q.params})
+            raise QueryError(
+                f"saved query {query.name} has no {name} parameter: --{name} applies to {takes}"
+                " (--as-of applies to every query)"
+            )
+        out[name] = day.isoformat()
+    return out
+
+
+def bind_saved(
+    name: str, values: dict[str, str] | None = None, window: Window | None = None, store=None
+) -> str:
+    """The text of the saved query `name` with its parameters bound: `values`, and the
+    `since`/`until` of `window` (`window_params`)."""
+    query = get_saved(name)
+    return bind(query, {**(values or {}), **window_params(query, window or Window())}, store)
+
+
+def run_saved(
+    store,
+    name: str,
+    values: dict[str, str] | None = None,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    as_of: str | None = None,
+):
+    """Run the saved query `name` (`kg query --saved`): parameters from `values`, events
+    from `since` to `until` (its `since`/`until` parameters), over the graph as it stood on
+    `as_of` (`kg.query.run_query`). Returns a `kg.query.QueryResult`."""
+    from kg.query import run_query
+
+    window = Window.parse(since, until, as_of)
+    return run_query(store, bind_saved(name, values, window, store), as_of=window.as_of)
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:

@@ -54,8 +54,8 @@ kgsh:Article a sh:NodeShape ;
                   sh:message "an article needs exactly one dcterms:source" ] ;
     sh:property [ sh:path kg:contentHash ; sh:minCount 1 ;
                   sh:message "an article needs kg:contentHash" ] ;
-    sh:property [ sh:path dcterms:date ; sh:datatype xsd:date ;
-                  sh:message "dcterms:date must be an xsd:date" ] .
+    sh:property [ sh:path dcterms:date ; sh:maxCount 1 ; sh:or ( DATE_TYPES ) ;
+                  sh:message "dcterms:date must be one xsd:date, xsd:gYearMonth or xsd:gYear" ] .
 
 kgsh:Claim a sh:NodeShape ;
     sh:targetClass kg:Claim ;
@@ -71,7 +71,14 @@ kgsh:Claim a sh:NodeShape ;
     sh:property [ sh:path kg:charStart ; sh:minCount 1 ; sh:datatype xsd:integer ] ;
     sh:property [ sh:path kg:charEnd ; sh:minCount 1 ; sh:datatype xsd:integer ] ;
     sh:property [ sh:path prov:wasDerivedFrom ; sh:minCount 1 ; sh:class kg:Article ;
-                  sh:message "a claim must come from an article" ] .
+                  sh:message "a claim must come from an article" ] ;
+    sh:property [ sh:path kg:eventDate ; sh:maxCount 1 ; sh:or ( DATE_TYPES ) ;
+                  sh:message "kg:eventDate must be one xsd:date, xsd:gYearMonth or xsd:gYear" ] ;
+    sh:property [ sh:path kg:eventPrecision ; sh:maxCount 1 ; sh:in ( PRECISIONS ) ] ;
+    sh:property [ sh:path kg:eventStart ; sh:maxCount 1 ; sh:datatype xsd:date ] ;
+    sh:property [ sh:path kg:eventEnd ; sh:maxCount 1 ; sh:datatype xsd:date ] ;
+    sh:property [ sh:path kg:eventDateSource ; sh:maxCount 1 ;
+                  sh:in ( kg:fromSentence kg:fromArticle ) ] .
 """
 
 EVIDENCE = (
@@ -107,10 +114,16 @@ def generate_shapes() -> str:
     from rdflib import Graph
     from rdflib.namespace import RDFS
 
-    from kg.vocab import KG, ontology_dir, relations
+    from kg.dates import DATATYPES, PRECISIONS
+    from kg.vocab import KG, XSD, ontology_dir, relations
 
     g = Graph().parse(ontology_dir() / "kg.ttl")
-    out = [HEADER, FIXED.replace("RELATIONS", " ".join(f"kg:{r}" for r in relations()))]
+    date_types = " ".join(
+        f"[ sh:datatype xsd:{t.removeprefix(str(XSD))} ]" for t in dict.fromkeys(DATATYPES.values())
+    )
+    fixed = FIXED.replace("RELATIONS", " ".join(f"kg:{r}" for r in relations()))
+    fixed = fixed.replace("PRECISIONS", " ".join(f"kg:{p}" for p in PRECISIONS))
+    out = [HEADER, fixed.replace("DATE_TYPES", date_types)]
     out.append("# ---------------------------------------------------------------- relations")
     for r in relations():
         prop = KG[r]

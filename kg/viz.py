@@ -322,7 +322,7 @@ def page_html(
         .replace("%%PAGE_CSS%%", PAGE_CSS)
         .replace("%%DATA%%", script_json(data))
         .replace("%%VIS_JS%%", js)
-        .replace("%%APP_JS%%", APP_JS)
+        .replace("%%APP_JS%%", APP_JS.replace("%%DOM_JS%%", DOM_JS))
     )
 
 
@@ -335,6 +335,17 @@ class VizReport:
     total_nodes: int
     truncated: bool
     note: str | None
+
+
+def write_html(text: str, output: str | os.PathLike) -> Path:
+    """Write a page to `output` (its directory made if need be); QueryError if it cannot."""
+    path = Path(output)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise QueryError(f"cannot write {path}: {exc}") from exc
+    return path
 
 
 def write_page(
@@ -350,12 +361,7 @@ def write_page(
     """Select the part of `g` to draw (see `select`) and write the page to `output`."""
     sel = select(g, focus=focus, depth=depth, max_nodes=max_nodes)
     text = page_html(sel.graph, title=title, lang=lang, note_ja=sel.note_ja, note_en=sel.note_en)
-    path = Path(output)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise QueryError(f"cannot write {path}: {exc}") from exc
+    path = write_html(text, output)
     sub = sel.graph
     drawn = {(s, d["relation"], o) for s, o, d in sub.edges(data=True)}
     return VizReport(
@@ -374,13 +380,16 @@ def render(
     since: str | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
     lang: str = "ja",
+    until: str | None = None,
+    as_of: str | None = None,
 ) -> VizReport:
-    """`kg viz`: project the store (`relations`, `since`), focus on the entities named in
-    `focus` (any label, alias or ticker), and write the page to `output`."""
+    """`kg viz`: project the store (`relations`; claims in time: `since`, `until`, `as_of`),
+    focus on the entities named in `focus` (any label, alias or ticker), and write the page
+    to `output`."""
     from kg.analysis import project, resolve_or_fail
     from kg.lists import listed_marks
 
-    g = project(store, relations=relations or None, since=since)
+    g = project(store, relations=relations or None, since=since, until=until, as_of=as_of)
     for entity, text in listed_marks(store).items():  # firms on an official list
         if entity in g:
             g.nodes[entity]["listed"] = text
@@ -417,7 +426,8 @@ def inline(g: nx.MultiDiGraph, *, max_nodes: int = DEFAULT_MAX_NODES, lang: str 
 
 # ----------------------------------------------------------------- template
 
-PAGE = """<!DOCTYPE html>
+# The start of every page of ours: no request allowed (scripts and styles inline only).
+HEAD = """<!DOCTYPE html>
 <html lang="%%LANG%%">
 <head>
 <meta charset="utf-8">
@@ -425,7 +435,11 @@ PAGE = """<!DOCTYPE html>
 script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>%%TITLE%%</title>
-<style>%%VIS_CSS%%</style>
+"""
+
+PAGE = (
+    HEAD
+    + """<style>%%VIS_CSS%%</style>
 <style>%%PAGE_CSS%%</style>
 </head>
 <body>
@@ -452,6 +466,7 @@ script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src d
 </body>
 </html>
 """
+)
 
 PAGE_CSS = """
 html, body { margin: 0; height: 100%; font-family: "Noto Sans CJK JP", "Hiragino Sans",
@@ -485,14 +500,8 @@ main { flex: 1; display: flex; min-height: 0; }
 div.vis-tooltip { white-space: normal; }
 """
 
-APP_JS = r"""
-"use strict";
-(function () {
-  const DATA = JSON.parse(document.getElementById("kg-data").textContent);
-  const T = DATA.terms;
-  let lang = DATA.lang;
-  const TIP_CLAIMS = 3;
-
+# Every page's one way of making elements (used by the page scripts of kg.viz, kg.timeline).
+DOM_JS = r"""
   // Every piece of text goes into the page as a text node: h() never parses HTML.
   function h(tag, props, children) {
     const e = document.createElement(tag);
@@ -505,6 +514,17 @@ APP_JS = r"""
     for (const c of children || []) if (c !== null && c !== undefined) e.append(c);
     return e;
   }
+"""
+
+APP_JS = r"""
+"use strict";
+(function () {
+  const DATA = JSON.parse(document.getElementById("kg-data").textContent);
+  const T = DATA.terms;
+  let lang = DATA.lang;
+  const TIP_CLAIMS = 3;
+
+%%DOM_JS%%
   function svgLine(color, dashes) {
     const ns = "http://www.w3.org/2000/svg";
     const svg = document.createElementNS(ns, "svg");

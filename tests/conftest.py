@@ -4,6 +4,7 @@ Oxigraph), and a store written by hand with known facts and claims (for eval and
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 from pathlib import Path
 
@@ -36,6 +37,19 @@ def shared() -> Path:
     if found is None:
         pytest.skip("the shared gold and reference data (../shared) is not on this machine")
     return found
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (tests/browser.py), one for the session."""
+    from browser import Browser, find_chromium
+
+    if not find_chromium():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: `make test` installs it (apt-get install chromium)")
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    with Browser() as b:
+        yield b
+
 
 TINY = {
     "a/huawei.md": """---

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import networkx as nx
 import pytest
-from browser import Browser, find_chromium
 from conftest import ent, fact, graph_ontology_path, write_hand_article
 from typer.testing import CliRunner
 
@@ -145,16 +143,6 @@ def test_render_focus_by_alias_and_cli(hostile_store, tmp_path):
 
 
 # ----------------------------------------------------------------- in a real browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not find_chromium():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: `make test` installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
-    with Browser() as b:
-        yield b
 
 
 def test_page_in_headless_chromium(browser, hostile_graph, tmp_path):
