@@ -29,8 +29,7 @@ if TYPE_CHECKING:
     from kg.entities import Gazetteer
 
 _HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
-FUZZY_MIN = 0.7  # difflib ratio from which a name counts as a near spelling
-SUGGEST_MIN = 0.6  # ... and from which it is offered as "did you mean"
+FUZZY_MIN = 0.6  # difflib ratio from which a name counts as a near spelling
 
 
 def name_key(name: str) -> str:
@@ -42,10 +41,12 @@ def name_key(name: str) -> str:
 
 def match_score(query: str, names: set[str]) -> float:
     """How well `query` (a `name_key`) matches the best of `names` (keys): 1 exact, 0.9 a
-    prefix, 0.8 inside, up to 0.7 a near spelling (difflib), 0 no match."""
+    prefix, 0.8 inside, up to 0.7 a near spelling (0.7 times difflib's ratio, from
+    FUZZY_MIN), 0 no match."""
     if not query:
         return 0.0
     best = 0.0
+    matcher = difflib.SequenceMatcher(None, "", query)  # caches what it learns of `query`
     for name in names:
         if name == query:
             return 1.0
@@ -53,10 +54,12 @@ def match_score(query: str, names: set[str]) -> float:
             best = max(best, 0.9)
         elif len(query) >= 2 and query in name:
             best = max(best, 0.8)
-        elif best < FUZZY_MIN:
-            ratio = difflib.SequenceMatcher(None, query, name).ratio()
-            if ratio >= FUZZY_MIN * 0.85:  # scored below the substring matches
-                best = max(best, 0.7 * ratio)
+        elif best < 0.7:
+            matcher.set_seq1(name)
+            if matcher.real_quick_ratio() >= FUZZY_MIN and matcher.quick_ratio() >= FUZZY_MIN:
+                ratio = matcher.ratio()
+                if ratio >= FUZZY_MIN:
+                    best = max(best, 0.7 * ratio)
     return best
 
 
@@ -237,29 +240,34 @@ def list_entities(store: ox.Store, query: str | None = None, **filters) -> list[
 
 
 def unknown_entity(store: ox.Store, name: str, *, limit: int = 5) -> UnknownEntityError:
-    """The error for a name neither the gazetteer nor the store knows, with the names of the
-    entities (of both) spelled most like it."""
+    """The error for a name neither the gazetteer nor the store knows, with the entities (of
+    both) whose names are spelled most like it."""
     from kg.entities import load_gazetteer
 
     key = name_key(name)
-    candidates: dict[str, tuple[float, str]] = {}
-
-    def consider(iri: str, shown: str, names) -> None:
-        score = max(
-            (difflib.SequenceMatcher(None, key, name_key(n)).ratio() for n in names), default=0
-        )
-        score = max(score, match_score(key, {name_key(n) for n in names}))
-        if score >= SUGGEST_MIN and score > candidates.get(iri, (0, ""))[0]:
-            candidates[iri] = (score, shown)
-
-    for e in store_entities(store):
-        consider(e.iri, _shown(e.label_en, e.label_ja, e.iri), e.names)
+    shown: dict[str, str] = {}
+    names: dict[str, set[str]] = {}
     for ent in load_gazetteer().entities.values():
-        names = [x for x in (ent.label_en, ent.label_ja, *ent.aliases, *ent.tickers) if x]
-        consider(ent.iri, _shown(ent.label_en, ent.label_ja, ent.iri), names)
-    best = sorted(candidates.values(), key=lambda c: (-c[0], c[1]))[:limit]
+        shown[ent.iri] = _shown(ent.label_en, ent.label_ja, ent.iri)
+        names[ent.iri] = {
+            name_key(x) for x in (ent.label_en, ent.label_ja, *ent.aliases, *ent.tickers) if x
+        }
+    labels: dict[str, dict[str, str]] = {}
+    for r in select(
+        store,
+        f"SELECT DISTINCT ?e ?p ?l WHERE {{ {_ENTITIES} ?e ?p ?l "
+        "VALUES ?p { rdfs:label skos:altLabel kg:ticker } }",
+    ):
+        iri, lit = r["e"].value, r["l"]
+        names.setdefault(iri, set()).add(name_key(lit.value))
+        if r["p"].value.endswith("#label"):
+            labels.setdefault(iri, {}).setdefault(lit.language or "", lit.value)
+    for iri, by_lang in labels.items():
+        shown.setdefault(iri, _shown(by_lang.get("en"), by_lang.get("ja"), iri))
+    scored = [(match_score(key, keys), shown[iri]) for iri, keys in names.items()]
+    best = sorted((x for x in scored if x[0] > 0), key=lambda x: (-x[0], x[1]))[:limit]
     hint = (
-        "did you mean " + ", ".join(shown for _, shown in best) + "?"
+        "did you mean " + ", ".join(text for _, text in best) + "?"
         if best
         else "`kg entities` lists the entities of the store"
     )
@@ -381,7 +389,8 @@ def stubs(rows: list[EntityInfo]) -> str:
         lines += [f"kg:homeCountry kge:{local_name(c)}" for c in e.countries]
         out.append(f"kge:{local} a kg:{cls} ;")
         if cls == "Company":
-            out.append(f"    # kg:sector sector:… ;  (one or more of: {choices})")
+            out.append(f"    # sectors, one or more: {choices}")
+            out.append("    # kg:sector sector:… ;")
         out.append("    " + " ;\n    ".join(lines) + " .")
         out.append("")
     return "\n".join(out)
