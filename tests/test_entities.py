@@ -111,8 +111,16 @@ NAMED = [
     # a known company with an extension suffix is another company
     ("華虹半導体グループは出資を決めた。", "華虹半導体グループ", "Company"),
     # unknown names listed beside known ones
-    ("インテルやクアルコム、ミラテック、ブロードコムなど米企業は出荷を止めた。", "ミラテック", "Company"),
-    ("対象はNAURA(エッチング装置)、Zentest(検査装置)、Korvix(洗浄装置)などだ。", "Zentest", "Company"),
+    (
+        "インテルやクアルコム、ミラテック、ブロードコムなど米企業は出荷を止めた。",
+        "ミラテック",
+        "Company",
+    ),
+    (
+        "対象はNAURA(エッチング装置)、Zentest(検査装置)、Korvix(洗浄装置)などだ。",
+        "Zentest",
+        "Company",
+    ),
     # a katakana name after a country and の, a Latin name in a case slot
     ("韓国のソルディアンが高純度ガスの量産に成功した。", "ソルディアン", "Company"),
     ("InspurはQ Cloudとパートナーシップを結んだ。", "Q Cloud", "Company"),

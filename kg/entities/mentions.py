@@ -103,12 +103,11 @@ def ner_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
             continue
         if _cuts_word(doc.text, a, b):
             continue  # ソウル in ソウルブレイン: part of a longer katakana or Latin word
-        if cls in ("GovernmentBody", "Association"):
-            if text.endswith(("上", "的", "下", "間", "面", "化")):
-                continue  # 国家安全保障上: a phrase, not a body (bodies are named with
-                # ordinary words: 国家経済会議)
-        elif not rules.name_suffix(text) and common_phrase(text):
-            continue  # 貿易摩擦, テックブランド: ordinary words NER took for a name
+        if not rules.name_suffix(text) and common_phrase(text):
+            # 貿易摩擦, テックブランド, 国家安全保障: ordinary words NER took for a name;
+            # bodies named with ordinary words end in what they are (国家経済会議)
+            if cls not in ("GovernmentBody", "Association") or not text.endswith(rules.body_heads):
+                continue
         if ent.label_ in rules.require_cue and not has_company_cue(
             doc, ent.start, ent.end, text, rules
         ):

@@ -34,6 +34,7 @@ class EntityRules:
     state_organ_suffixes: tuple[str, ...]
     model_number: re.Pattern
     not_model_number: re.Pattern
+    body_heads: tuple[str, ...]
 
     def name_suffix(self, text: str) -> tuple[str, str] | None:
         """(suffix, class) when `text` ends in a name suffix (芯光科技 -> 科技, Company)."""
@@ -84,6 +85,22 @@ def load_rules(path: str | None = None) -> EntityRules:
             state_organ_suffixes=tuple(data["state_organ_suffixes"]),
             model_number=re.compile(data["model_number"]),
             not_model_number=re.compile(data["not_model_number"]),
+            body_heads=tuple(
+                sorted(
+                    {
+                        *data["body_heads"],
+                        *data["state_organ_suffixes"],
+                        *data["name_suffixes"]["Association"],
+                        *(
+                            n
+                            for n, c in descriptors.items()
+                            if c in ("GovernmentBody", "Association")
+                        ),
+                    },
+                    key=len,
+                    reverse=True,
+                )
+            ),
         )
     except (OSError, KeyError, TypeError, AttributeError, re.error, yaml.YAMLError) as exc:
         raise GazetteerError(f"{p}: cannot read entity rules ({exc!r}); fix the file") from exc
