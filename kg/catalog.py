@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from kg.entities import Gazetteer, load_gazetteer, normalize_name
 from kg.errors import QueryError, UnknownEntityError
 from kg.graph import PREFIXES, select
 from kg.vocab import CLASSES, KG, Sector, sectors
@@ -26,16 +27,12 @@ from kg.vocab import CLASSES, KG, Sector, sectors
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-    from kg.entities import Gazetteer
-
 _HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 FUZZY_MIN = 0.6  # difflib ratio from which a name counts as a near spelling
 
 
 def name_key(name: str) -> str:
     """Key for searching: `kg.entities.normalize_name` with hiragana read as katakana."""
-    from kg.entities import normalize_name
-
     return normalize_name(name).translate(_HIRAGANA_TO_KATAKANA)
 
 
@@ -186,8 +183,6 @@ def resolve_sector(name: str) -> Sector:
 
 def resolve_country(name: str, gaz: Gazetteer | None = None) -> str:
     """A country of the gazetteer by any of its names or its ISO code (CN, JP)."""
-    from kg.entities import load_gazetteer
-
     gaz = gaz or load_gazetteer()
     code = name.strip().upper()
     for ent in gaz.entities.values():
@@ -242,8 +237,6 @@ def list_entities(store: ox.Store, query: str | None = None, **filters) -> list[
 def unknown_entity(store: ox.Store, name: str, *, limit: int = 5) -> UnknownEntityError:
     """The error for a name neither the gazetteer nor the store knows, with the entities (of
     both) whose names are spelled most like it."""
-    from kg.entities import load_gazetteer
-
     key = name_key(name)
     shown: dict[str, str] = {}
     names: dict[str, set[str]] = {}
@@ -353,8 +346,6 @@ def stubs(rows: list[EntityInfo]) -> str:
     """Gazetteer entries (Turtle, one node each) for entities of the store, to edit into
     ontology/gazetteer.ttl: class, the labels and every surface form seen, the country the
     articles give, and a comment with where it was seen and the sectors to choose from."""
-    from kg.entities import load_gazetteer
-
     gaz = load_gazetteer()
     taken = {local_name(i) for i in gaz.entities}
     choices = " ".join(s.notation for s in sectors())
@@ -386,7 +377,7 @@ def stubs(rows: list[EntityInfo]) -> str:
         if others:
             alts = ", ".join(f"{_turtle_string(n)}@{_lang(n)}" for n in others)
             lines.append(f"skos:altLabel {alts}")
-        lines += [f"kg:homeCountry kge:{local_name(c)}" for c in e.countries]
+        lines += [f"kg:homeCountry kge:{local_name(c)}" for c in e.countries if c in gaz.entities]
         out.append(f"kge:{local} a kg:{cls} ;")
         if cls == "Company":
             out.append(f"    # sectors, one or more: {choices}")

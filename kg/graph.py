@@ -405,13 +405,8 @@ def write_article(
     """
     import pyoxigraph as ox
 
-    try:
-        g = ox.NamedNode(graph)  # serialized by pyoxigraph: no text of ours reaches the update
-    except ValueError as exc:
-        raise StoreError(f"cannot write graph {graph!r}: not an IRI ({exc})") from None
     if new and isinstance(store, ox.Store):
-        if any(q.graph_name != g for q in quads):
-            raise StoreError(f"cannot write graph <{graph}>: quads of another graph given")
+        _graph_node(graph, quads)
         try:
             store.extend(quads)
         except OSError as exc:
@@ -423,16 +418,9 @@ def write_article(
 def replace_graphs(store: ox.Store, graphs: dict[str, Sequence[ox.Quad]]) -> None:
     """Replace each graph of `graphs` by its quads, all in one atomic update (see
     `write_article`); a graph given no quads is dropped."""
-    import pyoxigraph as ox
-
     parts = []
     for graph, quads in graphs.items():
-        try:
-            g = ox.NamedNode(graph)
-        except ValueError as exc:
-            raise StoreError(f"cannot write graph {graph!r}: not an IRI ({exc})") from None
-        if any(q.graph_name != g for q in quads):
-            raise StoreError(f"cannot write graph <{graph}>: quads of another graph given")
+        g = _graph_node(graph, quads)
         parts.append(f"DROP SILENT GRAPH {g}")
         if quads:
             body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
@@ -444,6 +432,20 @@ def replace_graphs(store: ox.Store, graphs: dict[str, Sequence[ox.Quad]]) -> Non
         store.update(" ;\n".join(parts))
     except (OSError, SyntaxError) as exc:
         raise StoreError(f"cannot write graph {names}: {exc}") from exc
+
+
+def _graph_node(graph: str, quads: Sequence[ox.Quad]) -> ox.NamedNode:
+    """The graph's IRI as a node (serialized by pyoxigraph: no text of ours reaches an
+    update), after checking that every quad is in that graph."""
+    import pyoxigraph as ox
+
+    try:
+        g = ox.NamedNode(graph)
+    except ValueError as exc:
+        raise StoreError(f"cannot write graph {graph!r}: not an IRI ({exc})") from None
+    if any(q.graph_name != g for q in quads):
+        raise StoreError(f"cannot write graph <{graph}>: quads of another graph given")
+    return g
 
 
 LOAD_FORMATS = {".nq": "N_QUADS", ".nquads": "N_QUADS", ".trig": "TRIG"}

@@ -69,7 +69,6 @@ class ListEntry:
     address: str = ""
     citation: str = ""
     listed: str | None = None  # YYYY-MM-DD
-    line: int = 0
 
 
 @dataclass
@@ -177,7 +176,6 @@ def _read_tsv(path: Path, text: str) -> OfficialList:
             key=key, name=name, aliases=_split(row["aliases"], "|"),
             countries=(country,) if country else (), address=address,
             citation=_clean(row["federal_register"]), listed=_date(path, n, row["listed_date"]),
-            line=n,
         )  # fmt: skip
     if not out.entries:
         raise ListError(f"{path}: no entries below the header")
@@ -226,7 +224,7 @@ def _read_csl(path: Path, text: str) -> list[OfficialList]:
             lst.entries[key] = ListEntry(
                 key=key, name=name, aliases=_split(row["alt_names"], ";"), countries=codes,
                 address="; ".join(addresses), citation=_clean(row["federal_register_notice"]),
-                listed=_date(path, n, row["start_date"]), line=n,
+                listed=_date(path, n, row["start_date"]),
             )  # fmt: skip
     except csv.Error as exc:
         raise ListError(f"{path}:{reader.line_num}: malformed CSV ({exc})") from None
