@@ -138,6 +138,21 @@ def _date(path: Path, line: int, value: str) -> str | None:
         raise ListError(f"{path}:{line}: date {value!r} is not YYYY-MM-DD") from None
 
 
+def _row(path: Path, n: int, header: Sequence[str], fields: list[str]) -> tuple[dict, str]:
+    """Line `n` as a dict by column, and its name; a ListError for a row cut short (or too
+    long) or without a name."""
+    if len(fields) != len(header):
+        raise ListError(
+            f"{path}:{n}: {len(fields)} fields, the header has {len(header)}"
+            " (a truncated or broken row)"
+        )
+    row = dict(zip(header, fields, strict=True))
+    name = _clean(row["name"])
+    if not name:
+        raise ListError(f"{path}:{n}: an entry without a name")
+    return row, name
+
+
 def _clean(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).split())
 
@@ -159,16 +174,7 @@ def _read_tsv(path: Path, text: str) -> OfficialList:
         raw = raw.rstrip("\r")
         if not raw.strip():
             continue
-        fields = raw.split("\t")
-        if len(fields) != len(TSV_COLUMNS):
-            raise ListError(
-                f"{path}:{n}: {len(fields)} fields, the header has {len(TSV_COLUMNS)}"
-                " (a truncated or broken row)"
-            )
-        row = dict(zip(TSV_COLUMNS, fields, strict=True))
-        name = _clean(row["name"])
-        if not name:
-            raise ListError(f"{path}:{n}: an entry without a name")
+        row, name = _row(path, n, TSV_COLUMNS, raw.split("\t"))
         country = _clean(row["country"]).upper()
         address = _clean(row["address"])
         key = hashlib.sha1(f"{name}\t{country}\t{address}".encode()).hexdigest()[:16]
@@ -202,20 +208,11 @@ def _read_csl(path: Path, text: str) -> list[OfficialList]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
-        width = len(header)
         for fields in reader:
             n = reader.line_num
             if not any(f.strip() for f in fields):
                 continue
-            if len(fields) != width:
-                raise ListError(
-                    f"{path}:{n}: {len(fields)} fields, the header has {width}"
-                    " (a truncated or broken row)"
-                )
-            row = dict(zip(header, fields, strict=True))
-            name = _clean(row["name"])
-            if not name:
-                raise ListError(f"{path}:{n}: an entry without a name")
+            row, name = _row(path, n, header, fields)
             list_id, label, publisher = _csl_list(_clean(row["source"]))
             lst = lists.setdefault(list_id, OfficialList(list_id, label, publisher, path.name))
             key = _clean(row["_id"]) or hashlib.sha1(name.encode()).hexdigest()[:16]
