@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,6 +13,7 @@ from kg.relations.context import Context, Ref, dedupe
 from kg.relations.grammar import CueEntry, Grammar, load_grammar
 from kg.relations.modality import modality_of
 from kg.relations.patterns import descriptor_nouns, np_pattern_facts
+from kg.relations.scorer import Model, RawFact, apply, cue_relations, load_model
 from kg.relations.sentence import Sentence
 from kg.vocab import SYMMETRIC
 
@@ -110,14 +111,69 @@ def extract_sentence(
     mentions: Sequence[Mention],
     context: Context,
     grammar: Grammar | None = None,
-) -> list[tuple[str, Ref, Ref, str, str | None, str, str, float]]:
-    """Raw facts of one sentence: (relation, s, o, modality, reporter, cue, rule, confidence)."""
+    model: Model | None | bool = True,
+) -> list[RawFact]:
+    """Raw facts of one sentence: (relation, s, o, modality, reporter, cue, rule, confidence).
+
+    `model`: the learned scorer to weigh the rules' facts with (True: the shipped one, if
+    any; False or None: the rules alone)."""
     g = grammar or load_grammar()
     sent = Sentence(doc, mentions, g, context)
-    out: list[tuple[str, Ref, Ref, str, str | None, str, str, float]] = []
-    if len(sent.mentions) + len(sent.prefixes) >= 2 or any(
-        t.text in g.company_anaphora for t in doc
-    ):
+    out = rule_facts(sent)
+    scorer = load_model() if model is True else model or None
+    if scorer is not None and _readable(sent) and _has_cue(sent):
+        out = apply(sent, out, scorer)
+    remember(sent)
+    return out
+
+
+def _readable(sent: Sentence) -> bool:
+    """Can the sentence hold a fact: two names, or one and an anaphor (同社)? The pre-filter
+    (kg.prefilter) parses no other sentence, so the rules and the scorer read no other."""
+    return len(sent.mentions) + len(sent.prefixes) >= 2 or any(
+        t.text in sent.g.company_anaphora for t in sent.doc
+    )
+
+
+def _has_cue(sent: Sentence) -> bool:
+    """Does the sentence hold a cue word of some relation? (the scorer reads no other: the
+    pre-filter parses a sentence without one only for its noun-phrase patterns)"""
+    cues = cue_relations(sent.g)
+    return any(t.lemma_ in cues or t.text in cues for t in sent.doc)
+
+
+def read_article(
+    parsed: ParsedArticle, entities: ArticleEntities
+) -> Iterator[tuple[int, Sentence, list[RawFact]]]:
+    """Each sentence of an article the scorer reads, with the rules' facts, as
+    `extract_article` sees it (for training the scorer: scripts/train_scorer.py)."""
+    g = load_grammar()
+    ctx = Context()
+    for idx, (doc, mentions) in enumerate(zip(parsed.docs, entities.mentions, strict=True)):
+        sent = Sentence(doc, mentions, g, ctx)
+        out = rule_facts(sent)
+        if _readable(sent) and _has_cue(sent):
+            yield idx, sent, out
+        remember(sent)
+
+
+def remember(sent: Sentence) -> None:
+    """Note what the sentence talked about, for 同社, この技術 and dropped subjects later."""
+    context = sent.ctx
+    for m in sent.mentions:
+        slot = sent.slot_of(m.end)
+        context.history.append(
+            (context.sentence, Ref(m.iri, m.cls, m.text), slot in ("topic", "subj"))
+        )
+    context.sentence += 1
+
+
+def rule_facts(sent: Sentence) -> list[RawFact]:
+    """The facts the cue entries and noun-phrase patterns of the cue file read in `sent`."""
+    g = sent.g
+    doc = sent.doc
+    out: list[RawFact] = []
+    if _readable(sent):
         fired: dict[int, set[str]] = {}
         kind_nouns = descriptor_nouns("Company", "Association")
         for tok in doc:
@@ -213,17 +269,12 @@ def extract_sentence(
                     float(pat.get("confidence", 0.8)),
                 )
             )
-    # remember what this sentence talked about, for 同社 and この技術 later
-    for m in sent.mentions:
-        slot = sent.slot_of(m.end)
-        context.history.append(
-            (context.sentence, Ref(m.iri, m.cls, m.text), slot in ("topic", "subj"))
-        )
-    context.sentence += 1
     return out
 
 
-def extract_article(parsed: ParsedArticle, entities: ArticleEntities) -> list[Fact]:
+def extract_article(
+    parsed: ParsedArticle, entities: ArticleEntities, model: Model | None | bool = True
+) -> list[Fact]:
     """Facts of one article from its parsed sentences and linked mentions."""
     g = load_grammar()
     ctx = Context()
@@ -232,7 +283,7 @@ def extract_article(parsed: ParsedArticle, entities: ArticleEntities) -> list[Fa
         zip(parsed.sentences, parsed.docs, entities.mentions, strict=True)
     ):
         for rel, a, b, modality, reporter, cue, rule, conf in extract_sentence(
-            doc, mentions, ctx, g
+            doc, mentions, ctx, g, model
         ):
             s, o = a.iri, b.iri
             if rel in SYMMETRIC and o < s:
