@@ -41,6 +41,7 @@ class Prefilter:
     name: re.Pattern
     defined: re.Pattern  # names a sentence defines: (芯源微), 株式会社ミライ半導体
     quoted: re.Pattern  # quoted names: 「紫霄」
+    group: re.Pattern  # a count of firms: 25社, 140の企業
     prefixes: frozenset[str]
 
     def select(self, texts: list[str]) -> list[bool]:
@@ -99,8 +100,8 @@ class Prefilter:
         """Can the sentence `text` yield a fact? False only when it certainly cannot.
         `defined`: names its article defines elsewhere (see `_defined`)."""
         cue = self.cue.search(text) is not None
-        if cue and self.anaphor.search(text):
-            return True
+        if cue and (self.anaphor.search(text) or self.group.search(text)):
+            return True  # 同社 resolves from earlier sentences; 25社 feeds later ones
         spans = self.candidates(text, defined)
         if len(spans) < 2:
             return False
@@ -186,5 +187,6 @@ def load_prefilter() -> Prefilter:
             rf"|(?:{_alternation(rules.identity_prefixes)})([^\sぁ-ゖ、。]{{2,12}})"
         ),
         quoted=re.compile(r"[「『]([^」』ぁ-ゖ]{1,40})[」』]"),
+        group=re.compile(rf"[0-9０-９]+\s*(?:{_alternation(g.group_counters)})"),
         prefixes=frozenset(gaz.short_forms),
     )

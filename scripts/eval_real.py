@@ -63,6 +63,9 @@ def score(name: str, real: Path, work: Path, entity_files: list[Path]):
         for line in src:
             if line.strip() and json.loads(line).get("source") in wanted:
                 dst.write(line)
+    # the extractor's code is not part of the build's version: build afresh each time,
+    # keeping the parse cache
+    shutil.rmtree(work / "store" / "oxigraph", ignore_errors=True)
     with contextlib.chdir(work):
         report = build(["corpus"], store="store")
         store = graph.open_store("store", create=False)

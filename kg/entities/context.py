@@ -29,6 +29,20 @@ def name_run(
     return i, j
 
 
+def _glued_kana(doc: Doc, i: int) -> bool:
+    """Is the katakana token i glued to katakana before or after it (one longer name)?"""
+    t = doc[i]
+    if not t.text or script_of(t.text[0]) != "kana":
+        return False
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(doc):
+            o = doc[j]
+            near = o.idx + len(o.text) == t.idx if j < i else t.idx + len(t.text) == o.idx
+            if near and o.text and script_of(o.text[-1 if j < i else 0]) == "kana":
+                return True
+    return False
+
+
 def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list[Mention]:
     """Names the gazetteer and NER missed, found from their surroundings:
 
@@ -147,6 +161,8 @@ def context_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
             if "人名" in t.tag_:
                 continue
             if "地名" in t.tag_:
+                if _glued_kana(doc, i):
+                    continue  # ジャパン in ジャパンアドバンスド…: part of a longer name
                 j = i + 1
                 if j < n and doc[j].text in ("市", "州", "省", "県", "区", "町"):
                     j += 1
@@ -211,6 +227,8 @@ def suffix_names(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
             j += 1
         if overlaps(doc[j].idx, doc[k].idx + len(doc[k].text), [*others, *out]):
             continue
+        if any(t.like_num or any(c.isdigit() for c in t.text) for t in doc[j : k + 1]):
+            continue  # 中国企業25社: a count of firms, not a name
         text = _text(doc, j, k + 1)
         front = next((m for m in places if m.start == j and m.end <= k), None)
         rest = text[front.char_end - front.char_start :] if front else text

@@ -176,6 +176,9 @@ def prefix_mentions(doc: Doc, taken: Sequence[Mention], gaz: Gazetteer) -> list[
             continue
         if tok.i > 0 and (doc[tok.i - 1].like_num or doc[tok.i - 1].text[-1:].isdigit()):
             continue  # 11日 is a day, not Japan
+        if tok.i > 0 and doc[tok.i - 1].text == "の" and tok.i + 1 < len(doc):
+            if doc[tok.i + 1].pos_ in ("ADP", "PUNCT", "AUX"):
+                continue  # 140社の中には: inside, not China
         out.append(
             Mention(
                 tok.i,

@@ -40,7 +40,7 @@ def has_company_cue(doc: Doc, start: int, end: int, text: str, rules: EntityRule
     return j >= 0 and rules.descriptors.get(doc[j].text) == "Company"
 
 
-_COUNTER = re.compile(r"[\d０-９,，.]+[^\d０-９]{1,2}")
+_COUNTER = re.compile(r".*?[\d０-９,，.]+[^\d０-９]{1,2}")  # 21社, 中国企業25社
 
 
 def plausible_alias(s: str, rules: EntityRules) -> bool:

@@ -24,6 +24,12 @@ class Context:
 
     history: list[tuple[int, Ref, bool]] = field(default_factory=list)  # (sentence, ref, topical)
     sentence: int = 0  # index of the sentence being read
+    # facts about a group of firms (25社), for the sentences that list its members:
+    # (sentence, group words, relation, subjects, modality, reporter, cue)
+    groups: list[tuple] = field(default_factory=list)
+    # what the last sentence was about: the entities its facts were about (their objects),
+    # else its topic; an entry may take it for an object a sentence leaves out
+    focus: list[Ref] = field(default_factory=list)
 
     def last(
         self, cls: str, *, topical: bool = False, exclude: str | None = None, window: int = 3

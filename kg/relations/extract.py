@@ -123,15 +123,18 @@ def extract_sentence(
     scorer = load_model() if model is True else model or None
     if scorer is not None and _readable(sent) and _has_cue(sent):
         out = apply(sent, out, scorer)
-    remember(sent)
+    remember(sent, out)
     return out
 
 
 def _readable(sent: Sentence) -> bool:
-    """Can the sentence hold a fact: two names, or one and an anaphor (同社)? The pre-filter
-    (kg.prefilter) parses no other sentence, so the rules and the scorer read no other."""
-    return len(sent.mentions) + len(sent.prefixes) >= 2 or any(
-        t.text in sent.g.company_anaphora for t in sent.doc
+    """Can the sentence hold a fact: two names, or an anaphor (同社), or a group of firms
+    (25社)? The pre-filter (kg.prefilter) parses no other sentence, so the rules and the
+    scorer read no other."""
+    return (
+        len(sent.mentions) + len(sent.prefixes) >= 2
+        or any(t.text in sent.g.company_anaphora for t in sent.doc)
+        or bool(group_words(sent))
     )
 
 
@@ -154,12 +157,16 @@ def read_article(
         out = rule_facts(sent)
         if _readable(sent) and _has_cue(sent):
             yield idx, sent, out
-        remember(sent)
+        remember(sent, out)
 
 
-def remember(sent: Sentence) -> None:
-    """Note what the sentence talked about, for 同社, この技術 and dropped subjects later."""
+def remember(sent: Sentence, facts: list[RawFact]) -> None:
+    """Note what the sentence talked about, for 同社, この技術 and dropped subjects and
+    objects later."""
     context = sent.ctx
+    about = dedupe(b for rel, a, b, *_ in facts if rel != "basedIn")
+    topic = [Ref(r.iri, r.cls, r.text, "topic") for r in sent.topic]
+    context.focus = about or topic or context.focus
     for m in sent.mentions:
         slot = sent.slot_of(m.end)
         context.history.append(
@@ -176,6 +183,7 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
     if _readable(sent):
         fired: dict[int, set[str]] = {}
         kind_nouns = descriptor_nouns("Company", "Association")
+        groups = group_words(sent)
         for tok in doc:
             entries: list[CueEntry] = []
             for lemma in _cue_lemmas(tok, sent):
@@ -184,6 +192,9 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
                 continue
             if tok.i in sent.by_token:  # part of a name (東京エレクトロン)
                 continue
+            if tok.dep_ == "compound" and tok.head.i == tok.i + 1:
+                if g.by_lemma.get(tok.text + tok.head.text):
+                    continue  # 出資[比率]: the longer cue word speaks
             if tok.dep_ == "compound" and tok.head.text in kind_nouns:
                 continue  # says what kind a company is: 投資[会社], 受託生産[企業]
             lemmas = None
@@ -211,7 +222,7 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
                         c.lemma_ in allowed
                         or c.text in allowed
                         or any(a in c.text for a in allowed)
-                        for c in tok.children
+                        for c in _slot_fillers(tok)
                         if sent.slot_of(sent.mention_end(c)) == sl
                     )
                     for sl, allowed in entry.needs_slot
@@ -220,9 +231,20 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
                 s_cls, o_cls = g.classes[entry.relation]
                 subj, spec_s = _fill(entry.s, slots, s_cls)
                 obj, spec_o = _fill(entry.o, slots, o_cls)
+                if not subj and entry.implicit_s and not _says(tok, sent, entry.s):
+                    subj = _implicit(sent, entry.implicit_s, s_cls, obj)
+                    spec_s = "implicit"
+                if subj and not obj and entry.implicit_o and not _says(tok, sent, entry.o):
+                    obj, spec_o = _implicit(sent, entry.implicit_o, o_cls, subj), "implicit"
                 pairs: list[tuple[Ref, Ref]] = []
                 if subj and obj:
-                    pairs = [(a, b) for a in subj for b in obj if a.iri != b.iri]
+                    pairs = [
+                        (a, b)
+                        for a in subj
+                        for b in obj
+                        if a.iri != b.iri
+                        and (entry.relation in SYMMETRIC or not sent.same_list(a.iri, b.iri))
+                    ]
                 elif subj and entry.symmetric_pairs and len(subj) >= 2:
                     pairs = [
                         (subj[i], subj[j])
@@ -234,6 +256,8 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
                     for rel, a, b, *_ in out:
                         if rel == entry.relation and b.iri in {r.iri for r in subj}:
                             pairs.extend((x, a) for x in subj if x.iri != a.iri)
+                if subj and groups and entry.relation in g.group_relations:
+                    _note_group(sent, tok, entry.relation, subj, groups)
                 if not pairs:
                     continue
                 modality, reporter = modality_of(tok, sent)
@@ -269,6 +293,130 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
                     float(pat.get("confidence", 0.8)),
                 )
             )
+    out += member_facts(sent, out)
+    return out
+
+
+def _slot_fillers(tok: Token) -> list[Token]:
+    """Words that may fill a slot of the cue: its dependents, and words before it inside its
+    argument phrase that the parser hung on a verb there (「リスト」には140社に上る企業を追加:
+    リストに hangs on 上る)."""
+    return [*tok.children, *(t for t in tok.subtree if t.i < tok.i and t.head.i != tok.i)]
+
+
+def _says(tok: Token, sent: Sentence, specs: Sequence[str]) -> bool:
+    """Does the sentence fill one of the cue's own slots `specs` (even with a word that names
+    no entity: 同子会社に出資する)? Then nothing is left out."""
+    own = {s.split(".")[0] for s in specs if not s.startswith(("gov", "xfer", "mod", "stopic"))}
+    return any(sent.slot_of(sent.mention_end(c)) in own for c in _clause_words(tok))
+
+
+def _clause_words(tok: Token) -> list[Token]:
+    """Words of the cue's own clause: its dependents, and words before it that the parser
+    hung below them without a verb between (同子会社にはAやBも出資する: 同子会社に hangs on A)."""
+    out = []
+    for t in tok.subtree:
+        if t.i == tok.i:
+            continue
+        h = t.head
+        while h.i != tok.i and h.pos_ not in ("VERB", "ADJ") and h.head.i != h.i:
+            h = h.head
+        if h.i == tok.i:
+            out.append(t)
+    return out
+
+
+def _implicit(sent: Sentence, names: tuple[str, ...], classes, other: list[Ref]) -> list[Ref]:
+    """What an entry supplies for a role the sentence leaves out: the entity the last
+    sentence was about ("focus"), or named entities (the Entity List's owner)."""
+    from kg.entities import load_gazetteer
+
+    taken = {r.iri for r in other}
+    if names == ("focus",):
+        return [r for r in sent.ctx.focus if r.cls in classes and r.iri not in taken]
+    gaz = load_gazetteer()
+    out = []
+    for name in names:
+        iri = gaz.lookup(name)
+        if iri is not None and iri not in taken:
+            out.append(Ref(iri, gaz.entities[iri].cls, name, "topic"))
+    return out
+
+
+def group_words(sent: Sentence) -> list[str]:
+    """Groups of firms the sentence counts: 25社, 140の企業, 36機関 (number and counter)."""
+    doc = sent.doc
+    out = []
+    for t in doc:
+        if not (t.like_num or t.pos_ == "NUM"):
+            continue
+        nxt = doc[t.i + 1].text if t.i + 1 < len(doc) else ""
+        text = t.text + nxt
+        for counter in sent.g.group_counters:
+            if nxt == counter or t.text.endswith(counter) or text.endswith(counter):
+                out.append(text if nxt == counter else t.text)
+                break
+    return out
+
+
+def _note_group(sent: Sentence, tok: Token, relation: str, subj: list[Ref], groups: list[str]):
+    """Remember that `subj` did `relation` to a group, for the sentences listing its members."""
+    modality, reporter = modality_of(tok, sent)
+    if modality is None:
+        return
+    ctx = sent.ctx
+    ctx.groups.append(
+        (ctx.sentence, tuple(groups), relation, tuple(subj), modality, reporter, tok.text)
+    )
+
+
+def member_facts(sent: Sentence, made: list[RawFact]) -> list[RawFact]:
+    """A sentence listing the members of a group an earlier sentence spoke of
+    (25社にはAやBなどが含まれる, 140社の中には、A、B…): each member gets the group's facts."""
+    g = sent.g
+    ctx = sent.ctx
+    recent = [x for x in ctx.groups if 0 < ctx.sentence - x[0] <= g.group_window]
+    if not recent:
+        return []
+    doc = sent.doc
+    text = doc.text
+    lemmas = {t.lemma_ for t in doc}
+    out: list[RawFact] = []
+    done = {(r, a.iri, b.iri) for r, a, b, *_ in made}
+    order = {r: i for i, r in enumerate(g.group_relations_order)}
+    best: dict[tuple, tuple] = {}
+    for note in recent:
+        key = (note[0], note[1])
+        if key not in best or order[note[2]] < order[best[key][2]]:
+            best[key] = note
+    for _, words, relation, subj, modality, reporter, cue in best.values():
+        named = any(
+            w in text
+            and text[text.find(w) + len(w) :].startswith(("には", "の中には", "の中に", "に"))
+            for w in words
+        )
+        if not named and not (lemmas & g.membership):
+            continue
+        s_cls, o_cls = g.classes[relation]
+        for m in sent.mentions:
+            if m.cls not in o_cls or any(r.iri == m.iri for r in subj):
+                continue
+            for r in subj:
+                if (relation, r.iri, m.iri) in done:
+                    continue
+                done.add((relation, r.iri, m.iri))
+                out.append(
+                    (
+                        relation,
+                        Ref(r.iri, r.cls, r.text, "coref"),
+                        Ref(m.iri, m.cls, m.text, "list"),
+                        modality,
+                        reporter,
+                        cue,
+                        f"{g.version}/{relation}/group-members",
+                        0.7,
+                    )
+                )
     return out
 
 

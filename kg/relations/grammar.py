@@ -28,6 +28,10 @@ class CueEntry:
     confidence: float = 0.8
     symmetric_pairs: bool = False
     counterpart: bool = False
+    # the subject or object when the sentence leaves it out: gazetteer names, or ("focus",):
+    # what the last sentence was about
+    implicit_s: tuple[str, ...] = ()
+    implicit_o: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,15 @@ class Grammar:
     cues: tuple[CueEntry, ...]
     by_lemma: dict[str, tuple[CueEntry, ...]]
     max_particle: int
+    group_counters: tuple[str, ...]
+    membership: frozenset[str]
+    group_relations: frozenset[str]
+    group_relations_order: tuple[str, ...]
+    group_window: int
+
+
+def _names(value) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def load_grammar(path: str | Path | None = None) -> Grammar:
@@ -94,6 +107,8 @@ def _load_grammar(path: str) -> Grammar:
                     confidence=float(raw.get("confidence", 0.8)),
                     symmetric_pairs=bool(raw.get("symmetric_pairs", False)),
                     counterpart=bool(raw.get("counterpart", False)),
+                    implicit_s=_names(raw.get("implicit_s", [])),
+                    implicit_o=_names(raw.get("implicit_o", [])),
                 )
             )
         by_lemma: dict[str, list[CueEntry]] = {}
@@ -133,6 +148,11 @@ def _load_grammar(path: str) -> Grammar:
             cues=tuple(cues),
             by_lemma={k: tuple(v) for k, v in by_lemma.items()},
             max_particle=max(len(p) for p in data["particles"]),
+            group_counters=tuple(data["groups"]["counters"]),
+            membership=frozenset(data["groups"]["membership"]),
+            group_relations=frozenset(data["groups"]["relations"]),
+            group_relations_order=tuple(data["groups"]["relations"]),
+            group_window=int(data["groups"]["window"]),
         )
     except GazetteerError:
         raise

@@ -25,27 +25,9 @@ def np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Token
             if a.cls not in first["classes"] or bool(first.get("prefix")) != a.prefix:
                 continue
             if first.get("address"):
-                # 華為技術日本(東京・千代田): a place in brackets right after a company is its seat
-                i = a.end
-                while i < len(doc) and doc[i].text in ("」", "』", " "):
-                    i += 1
-                if i < len(doc) and doc[i].text in ("(", "（"):
-                    b = next((m for m in allm if m.start == i + 1), None)
-                    close = next(
-                        (
-                            k
-                            for k in range(i + 1, min(len(doc), i + 8))
-                            if doc[k].text in (")", "）")
-                        ),
-                        None,
-                    )
-                    if b is not None and close is not None and b.cls in second["classes"]:
-                        rest = doc[b.end : close]
-                        if all(
-                            t.text == "・" or t.i in sent.by_token or t.pos_ == "PROPN"
-                            for t in rest
-                        ):
-                            out.append((pat, a, b, doc[i]))
+                b = _seat(sent, a, allm, second["classes"])
+                if b is not None:
+                    out.append((pat, a, b, doc[a.end]))
                 continue
             if first.get("list_head"):
                 # A、B といった/などの X の? 企業: list then a country genitive descriptor
@@ -107,8 +89,10 @@ def np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Token
                 continue
             prev_text = doc[i - 1].text if i > a.end else ""
             link = pat.get("link", [""])
+            described = i - 2 >= a.end and doc[i - 2].text in descriptor_nouns("Company")
             if prev_text == "の" and "の" not in link and not first.get("genitive"):
-                continue
+                if not described:  # 中国通信機器大手の華為技術: の after a descriptor
+                    continue
             if not sent._np_end(b) and not (b.end < len(doc) and doc[b.end].text in ("」", "』")):
                 continue
             if any(
@@ -121,11 +105,65 @@ def np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Token
             group = sent.members(b)
             closed = sent.slot_of(group[-1].end) in sent.g.identity
             products = all(x.cls in ("Product", "Technology") for x in group)
-            seconds = group if first.get("genitive") and (closed or products) else [b]
+            # 中国のA、B、Cは: a country right before a list that fills a core slot
+            opened = (
+                b is group[0]
+                and a.cls in ("Country", "Place")
+                and b.start == a.end + 1
+                and sent.slot_of(group[-1].end) in ("topic", "subj", "obj", "dat", "with")
+            )
+            seconds = [b]
+            if first.get("genitive") and (closed or products or opened):
+                seconds = [x for x in group if x is b or not _own_origin(sent, x, allm)]
             for bb in seconds:
                 if bb.cls in second["classes"]:
                     out.append((pat, a, bb, cue))
     return out
+
+
+def _own_origin(sent: Sentence, m: Mention, allm: list[Mention]) -> bool:
+    """Does a list member carry its own country (中国のAや米B: B is American)?"""
+    doc = sent.doc
+    for x in allm:
+        if x.cls == "Country" and x.end <= m.start:
+            gap = doc[x.end : m.start].text.strip()
+            if gap in ("", "の"):
+                return True
+    return False
+
+
+def _seat(sent: Sentence, a: Mention, allm: list[Mention], classes) -> Mention | None:
+    """The place in brackets right after an organisation: its seat. 華為技術日本(東京・千代田),
+    美団(メイトゥアン、北京市), 華為技術(ファーウェイ、広東省深セン市): the last part of the
+    bracket that holds a place; there, a city before a province or a ward, a known place
+    before an unknown one."""
+    doc = sent.doc
+    i = a.end
+    while i < len(doc) and doc[i].text in ("」", "』", " "):
+        i += 1
+    if i >= len(doc) or doc[i].text not in ("(", "（"):
+        return None
+    close = next(
+        (k for k in range(i + 1, min(len(doc), i + 20)) if doc[k].text in (")", "）")), None
+    )
+    if close is None:
+        return None
+    parts: list[list[Mention]] = [[]]
+    for k in range(i + 1, close):
+        if doc[k].text in ("、", ",", "，"):
+            parts.append([])
+        m = next((x for x in allm if x.start == k), None)
+        if m is not None and m.cls in classes and m.end <= close:
+            parts[-1].append(m)
+    places = next((p for p in reversed(parts) if p), [])
+    if not places:
+        return None
+
+    def rank(m: Mention) -> tuple[int, int, int]:
+        coarse = m.text.endswith(("省", "州", "県", "区", "都", "府"))
+        return (not coarse, "/entity/x/" not in m.iri, m.start)
+
+    return max(places, key=rank)
 
 
 @cache

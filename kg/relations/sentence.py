@@ -121,7 +121,8 @@ class Sentence(References, Slots):
 
     # ------------------------------------------------------------- lists
     _SEP = re.compile(
-        r"^[\s、,，・/]*(?:や|と|及び|および|並びに|ならびに|または|又は|、|,|，)?[\s、,，]*"
+        r"^[\s、,，・/]*(?:や|と|及び|および|並びに|ならびに|または|又は|のほか|のほかに|に加え|に加えて"
+        r"|とともに|と共に|、|,|，)?[\s、,，]*"
         r"(?:[^\sぁ-ゖ、,。]{1,14}(?:の|、)?)?$"
     )
 
@@ -140,7 +141,9 @@ class Sentence(References, Slots):
                     if prev.char_end <= p.char_start and p.char_end <= m.char_start:
                         gap = gap.replace(p.text, "")
                 if not re.match(
-                    r"^[\s、,，・/]*(?:や|と|及び|および|並びに|ならびに|または|又は|、|,|，)", gap
+                    r"^[\s、,，・/]*(?:や|と|及び|および|並びに|ならびに|または|又は|のほか|に加え"
+                    r"|とともに|と共に|、|,|，)",
+                    gap,
                 ) and (gap.strip() not in ("", "・")):
                     gap = "x" * 99  # a list needs a separator
                 if any(
@@ -195,6 +198,11 @@ class Sentence(References, Slots):
         good = [t for t in outside if t.dep_ in core]
         pick = good or outside
         return pick[-1].i if pick else m.end - 1
+
+    def same_list(self, a: str, b: str) -> bool:
+        """Are the entities `a` and `b` members of one list of this sentence (AやBも出資する:
+        they share a role, so neither can be the other's investor, supplier, owner...)?"""
+        return any({a, b} <= {x.iri for x in group} for group in map(tuple, self.groups.values()))
 
     def members(self, m: Mention) -> list[Mention]:
         return self.groups.get(id(m), [m])

@@ -106,8 +106,9 @@ class Slots:
         return out
 
     def is_quantity(self, tok: Token) -> bool:
-        """A number with its unit: 145%, 28億ドル, 2割 (not a number inside a name: R1, C920)."""
-        if tok.i in self.by_token:
+        """A number with its unit: 145%, 28億ドル, 2割 (not a number inside a name: R1, C920,
+        nor a number of firms, which stands for them: Aを含む140社)."""
+        if tok.i in self.by_token or tok.text in self.g.group_counters:
             return False
         return (
             tok.text in self.g.quantity_units
@@ -165,6 +166,11 @@ class Slots:
                 slots["rel"] = rel
                 if not slots.get("subj") and not slots.get("topic"):
                     slots["subj"] = rel
+        if pred.dep_ == "csubj" and any(c.text == "の" for c in pred.children):
+            # XがYするのはZ(だ), a cleft: Z is what the clause leaves out
+            rel = self.rel_of(pred.head)
+            if rel:
+                slots.setdefault("rel", rel)
         # の as subject inside a relative clause (メタの開発したLlama)
         if pred.dep_ == "acl" and "gen" in slots and "subj" not in slots:
             slots["subj"] = slots.pop("gen")
@@ -232,9 +238,10 @@ class Slots:
             tok = head
             seen += 1
         for c in pred.children:
+            # AがXを開始し、Yを抑制した: the subject of a coordinated predicate further left
             if c.dep_ in ("advcl", "conj") and c.i < pred.i:
                 cs = self.child_slots(c)
-                for key in ("topic",):
+                for key in ("topic", "subj"):
                     if cs.get(key):
                         return [Ref(r.iri, r.cls, r.text, "topic") for r in cs[key]]
         orphan = self._orphan_subject(pred)
