@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kg.entities.names import common_phrase
 from kg.relations.context import Context, Ref, dedupe
 from kg.relations.grammar import CueEntry, Grammar, load_grammar
 from kg.relations.modality import modality_of
@@ -229,30 +230,28 @@ def rule_facts(sent: Sentence) -> list[RawFact]:
                 ):
                     continue
                 s_cls, o_cls = g.classes[entry.relation]
+                if entry.o_classes:
+                    o_cls = o_cls & entry.o_classes
                 subj, spec_s = _fill(entry.s, slots, s_cls)
                 obj, spec_o = _fill(entry.o, slots, o_cls)
                 if not subj and entry.implicit_s and not _says(tok, sent, entry.s):
-                    subj = _implicit(sent, entry.implicit_s, s_cls, obj)
+                    subj = _implicit(sent, tok, entry.implicit_s, s_cls, obj)
                     spec_s = "implicit"
-                if subj and not obj and entry.implicit_o and not _says(tok, sent, entry.o):
-                    obj, spec_o = _implicit(sent, entry.implicit_o, o_cls, subj), "implicit"
-                pairs: list[tuple[Ref, Ref]] = []
-                if subj and obj:
-                    pairs = [
-                        (a, b)
-                        for a in subj
-                        for b in obj
-                        if a.iri != b.iri
-                        and (entry.relation in SYMMETRIC or not sent.same_list(a.iri, b.iri))
-                    ]
-                elif subj and entry.symmetric_pairs and len(subj) >= 2:
+                pairs = _pairs(entry, subj, obj, sent)
+                if subj and not pairs and entry.implicit_o and not _says(tok, sent, entry.o):
+                    # nothing the sentence names can be the object (or only the subjects
+                    # themselves): the one it leaves out
+                    obj = _implicit(sent, tok, entry.implicit_o, o_cls, subj)
+                    spec_o = "implicit"
+                    pairs = _pairs(entry, subj, obj, sent)
+                if not pairs and subj and entry.symmetric_pairs and len(subj) >= 2:
                     pairs = [
                         (subj[i], subj[j])
                         for i in range(len(subj))
                         for j in range(i + 1, len(subj))
                     ]
                     spec_o = spec_s
-                elif subj and entry.counterpart:
+                elif not pairs and subj and entry.counterpart:
                     for rel, a, b, *_ in out:
                         if rel == entry.relation and b.iri in {r.iri for r in subj}:
                             pairs.extend((x, a) for x in subj if x.iri != a.iri)
@@ -304,6 +303,17 @@ def _slot_fillers(tok: Token) -> list[Token]:
     return [*tok.children, *(t for t in tok.subtree if t.i < tok.i and t.head.i != tok.i)]
 
 
+def _pairs(entry: CueEntry, subj: list[Ref], obj: list[Ref], sent: Sentence) -> list:
+    """(subject, object) pairs of an entry: never an entity with itself, and list members
+    never each other's investor, supplier or owner (AやBも出資する)."""
+    return [
+        (a, b)
+        for a in subj
+        for b in obj
+        if a.iri != b.iri and (entry.relation in SYMMETRIC or not sent.same_list(a.iri, b.iri))
+    ]
+
+
 def _says(tok: Token, sent: Sentence, specs: Sequence[str]) -> bool:
     """Does the sentence fill one of the cue's own slots `specs` (even with a word that names
     no entity: 同子会社に出資する)? Then nothing is left out."""
@@ -326,13 +336,35 @@ def _clause_words(tok: Token) -> list[Token]:
     return out
 
 
-def _implicit(sent: Sentence, names: tuple[str, ...], classes, other: list[Ref]) -> list[Ref]:
+def _own_topic(tok: Token, sent: Sentence, other: list[Ref]) -> Token | None:
+    """A topic (Xは) on the cue's clause or a clause above it, other than `other`."""
+    above = {tok.i, *(t.i for t in tok.ancestors)}
+    ids = {r.iri for r in other}
+    for t in sent.doc:
+        if t.pos_ not in ("NOUN", "PROPN", "PRON", "NUM") or t.i == tok.i:
+            continue
+        end = sent.mention_end(t)
+        if t.head.i in above and sent.slot_of(end) == "topic" and sent.particle_after(end) == "は":
+            m = sent.by_token.get(t.i)
+            if m is None and common_phrase(t.text):
+                continue  # ラウンドは…: a thing, not a name the sentence leaves unrecognised
+            if m is None or m.iri not in ids:
+                return t
+    return None
+
+
+def _implicit(
+    sent: Sentence, tok: Token, names: tuple[str, ...], classes, other: list[Ref]
+) -> list[Ref]:
     """What an entry supplies for a role the sentence leaves out: the entity the last
     sentence was about ("focus"), or named entities (the Entity List's owner)."""
     from kg.entities import load_gazetteer
 
     taken = {r.iri for r in other}
     if names == ("focus",):
+        topic = _own_topic(tok, sent, other)
+        if topic is not None:  # YMTCは…AとBが出資して設立された: the clause's own topic
+            return [r for r in sent.resolve(topic) if r.cls in classes and r.iri not in taken]
         return [r for r in sent.ctx.focus if r.cls in classes and r.iri not in taken]
     gaz = load_gazetteer()
     out = []

@@ -32,6 +32,7 @@ class CueEntry:
     # what the last sentence was about
     implicit_s: tuple[str, ...] = ()
     implicit_o: tuple[str, ...] = ()
+    o_classes: frozenset[str] = frozenset()  # narrower than the relation's range, if set
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ def _load_grammar(path: str) -> Grammar:
                     counterpart=bool(raw.get("counterpart", False)),
                     implicit_s=_names(raw.get("implicit_s", [])),
                     implicit_o=_names(raw.get("implicit_o", [])),
+                    o_classes=frozenset(raw.get("o_classes", [])),
                 )
             )
         by_lemma: dict[str, list[CueEntry]] = {}

@@ -59,13 +59,26 @@ def np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Token
                 if i >= len(doc) or doc[i].text != "の":
                     continue
                 i += 1
+            via = pat.get("via")
+            if via:  # NVIDIA製「RTX 6000」: the word that makes the pattern
+                if i >= len(doc) or doc[i].text != via:
+                    continue
+                i += 1
+            kinds = descriptor_nouns(*second["classes"])
             fillers = 0
             while i < len(doc) and fillers <= g.np_filler_max:
                 b = next((m for m in allm if m.start == i), None)
                 if b is not None:
                     break
                 t = doc[i]
-                after_descriptor = i > a.end and doc[i - 1].text in descriptor_nouns("Company")
+                if first.get("genitive") and i == a.end + 1 and t.lemma_ in g.by_lemma:
+                    if t.text in descriptor_nouns("Company"):
+                        break  # Xの親会社であるY: a relational noun says how Y stands to X
+                after_descriptor = i > a.end and doc[i - 1].text in kinds
+                if after_descriptor and doc[i : i + 2].text in ("である", "であった"):
+                    i += 2  # NVIDIAのフラッグシップGPUであるH100: apposition
+                    fillers += 1
+                    continue
                 if (
                     t.pos_ in ("NOUN", "PROPN", "NUM", "SYM")
                     or t.text in ("「", "『", "(", ")", "（", "）", "・", " ")
@@ -89,14 +102,17 @@ def np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Token
                 continue
             prev_text = doc[i - 1].text if i > a.end else ""
             link = pat.get("link", [""])
-            described = i - 2 >= a.end and doc[i - 2].text in descriptor_nouns("Company")
+            described = i - 2 >= a.end and doc[i - 2].text in kinds
             if prev_text == "の" and "の" not in link and not first.get("genitive"):
                 if not described:  # 中国通信機器大手の華為技術: の after a descriptor
                     continue
             if not sent._np_end(b) and not (b.end < len(doc) and doc[b.end].text in ("」", "』")):
                 continue
             if any(
-                doc[k].pos_ in ("VERB", "AUX", "ADP") and doc[k].text != "の"
+                doc[k].pos_ in ("VERB", "AUX", "ADP")
+                and doc[k].text != "の"
+                and doc[k : k + 2].text not in ("である", "であった")
+                and doc[k - 1 : k + 1].text not in ("である", "であった")
                 for k in range(a.end, b.start)
             ):
                 continue
@@ -109,9 +125,9 @@ def np_pattern_facts(sent: Sentence) -> list[tuple[dict, Mention, Mention, Token
             opened = (
                 b is group[0]
                 and a.cls in ("Country", "Place")
-                and b.start == a.end + 1
+                and (b.start == a.end + 1 or doc[b.start - 2 : b.start].text == "である")
                 and sent.slot_of(group[-1].end) in ("topic", "subj", "obj", "dat", "with")
-            )
+            )  # 中国のA、B、Cは; 中国のテック大手であるA、B、Cは
             seconds = [b]
             if first.get("genitive") and (closed or products or opened):
                 seconds = [x for x in group if x is b or not _own_origin(sent, x, allm)]

@@ -86,11 +86,13 @@ class References:
                 return [Ref(ref.iri, ref.cls, text, "coref")]
         if tok.pos_ not in ("NOUN", "PROPN", "PRON", "NUM"):
             return []
-        # A、BなどのN / Aを含むN / A といった N: N is the list
+        # A、BなどのN / Aを含むN / A といった N: N is the list; A、B、Cの3社: the count is
+        # the list
+        counted = text in g.group_counters and any(c.like_num for c in tok.children)
         for c in tok.children:
             if c.i < tok.i:
                 slot = self.slot_of(self.mention_end(c))
-                if slot in g.identity:
+                if slot in g.identity or counted and slot == "gen":
                     refs = [r for r in self.resolve(c, depth + 1) if self.same_kind(tok, r)]
                     if refs:
                         return refs

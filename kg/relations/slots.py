@@ -405,7 +405,10 @@ class Slots:
         if (
             head.i != tok.i
             and self.is_predicate(head)
-            and gov_tok.dep_ in ("obj", "obl", "nsubj", "iobj", "nmod", "ROOT", "compound")
+            and (
+                gov_tok.dep_ in ("obj", "obl", "nsubj", "iobj", "nmod", "ROOT", "compound")
+                or gov_tok.dep_ == "advcl" and own_slot in ("as", "with")  # Aを引受先とする
+            )
         ):
             gs = self.pred_args(head)
             gs.pop("stopic", None)
