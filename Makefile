@@ -1,6 +1,9 @@
 # make demo: venv, install, build the graph from corpus/, print statistics, write out/graph.html.
-# make test: install the test extras (and Debian's chromium for the browser test), lint, run the tests.
+# make test: install the test extras (and Debian's chromium for the browser tests), lint, run the
+#   tests, check that the examples in README.md and docs/ are the commands' real output.
 # make bench: the performance figures (bench/run.py), written to bench/results.md.
+# make notebook: install JupyterLab and the plotting extras, build the graph, open notebooks/
+#   (options for JupyterLab in JUPYTER_ARGS, e.g. make notebook JUPYTER_ARGS=--allow-root).
 # Installs are skipped while pyproject.toml is unchanged (stamp files in .venv/).
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
@@ -8,8 +11,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP      := $(VENV)/.stamp-install
 TEST_STAMP := $(VENV)/.stamp-install-test
+NOTEBOOK_STAMP := $(VENV)/.stamp-install-notebook
 
-.PHONY: demo test bench build stats viz chromium clean
+.PHONY: demo test bench build stats viz chromium notebook clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +25,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+$(NOTEBOOK_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[notebook]'
 	touch $@
 
 demo: build stats viz
@@ -41,6 +49,10 @@ chromium:
 test: $(TEST_STAMP) chromium
 	$(BIN)/ruff check kg tests bench --extend-exclude tests/data
 	$(BIN)/python -m pytest -q
+	$(BIN)/python scripts/readme_examples.py --check
+
+notebook: $(NOTEBOOK_STAMP) build
+	$(BIN)/jupyter lab notebooks/ $(JUPYTER_ARGS)
 
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py

@@ -69,17 +69,44 @@ def make_corpus(out: Path, n: int = 200, seed: int = 0, max_chars: int = 1500) -
     return paths
 
 
-MODALITIES = ["asserted", "asserted", "asserted", "reported", "hedged", "planned", "denied"]
+GOLD = [ROOT / "tests/data/seed-gold/seed-relations.jsonl",
+        *sorted((ROOT / "tests/data/eval").glob("*/relations.jsonl"))]  # fmt: skip
+# The gold files list no denied facts (a denied fact is not a fact: see the annotation
+# guidelines), so denied claims get a small share of their own, enough for the query that
+# looks for contradictions to have work.
+DENIED_SHARE = 0.01
+
+
+def modality_weights() -> dict[str, float]:
+    """Share of each modality among the claims of the synthetic graph: the share of each
+    among the facts of the gold files in the repository (one fact a line: the seed gold,
+    the dev and holdout sets), scaled to leave DENIED_SHARE for denied claims."""
+    import json
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for path in GOLD:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                counts[json.loads(line)["modality"]] += 1
+    total = sum(counts.values())
+    shares = {m: (1 - DENIED_SHARE) * n / total for m, n in sorted(counts.items())}
+    return {**shares, "denied": DENIED_SHARE}
+
+
 N_COUNTRIES = 30  # E0 .. E29 are countries (the home countries of all other entities)
 N_HUBS = 200  # E0 .. E199 appear in many articles, as the big names do in news
 
 
-def graph_articles(n: int, seed: int = 0, n_entities: int = 20000):
+def graph_articles(
+    n: int, seed: int = 0, n_entities: int = 20000, modalities: dict[str, float] | None = None
+):
     """Yield `n` synthetic (Article, ArticleEntities, facts) over a pool of entities.
 
     Every article mentions two hub entities (of 200, countries among them) and four of the
     whole pool, so hubs are described in hundreds of article graphs, as in real news; facts
-    use every relation of the ontology, `basedIn` points at a country.
+    use every relation of the ontology, `basedIn` points at a country. Claims take their
+    modalities in the shares of `modalities` (default: `modality_weights()`).
     """
     from kg.corpus import Article
     from kg.entities import ArticleEntities, Entity
@@ -87,6 +114,8 @@ def graph_articles(n: int, seed: int = 0, n_entities: int = 20000):
     from kg.vocab import KGE, relations, sectors
 
     rels = sorted(relations())
+    weights = modalities or modality_weights()
+    names, shares = list(weights), list(weights.values())
     rng = random.Random(seed)
     classes = ["Company"] * 6 + ["Product", "Technology", "Association", "GovernmentBody"]
     sector_iris = [s.iri for s in sectors()]
@@ -122,7 +151,7 @@ def graph_articles(n: int, seed: int = 0, n_entities: int = 20000):
             sentence = f"{a.label_ja}は{b.label_ja}に関する文{k}。"
             facts.append(
                 Fact(
-                    s=a.iri, p=p, o=b.iri, modality=rng.choice(MODALITIES),
+                    s=a.iri, p=p, o=b.iri, modality=rng.choices(names, shares)[0],
                     sentence_index=k, char_start=k * 40, char_end=k * 40 + len(sentence),
                     sentence=sentence, s_text=a.label_ja, o_text=b.label_ja, cue="供給",
                     rule="bench/synthetic", confidence=round(rng.uniform(0.5, 0.95), 2),
@@ -158,14 +187,14 @@ def synthetic_list():
     return out
 
 
-def query_params() -> dict[str, str]:
+def query_params(n_entities: int = 20000) -> dict[str, str]:
     """Parameters for the saved queries on the synthetic graph: entities that occur in it.
 
     Hub entities (described in hundreds of graphs) for the entity parameters, so the
     measurement is of a well-connected entity, and the first fact of the first article for
     articles-behind-fact.
     """
-    _, _, facts = next(graph_articles(1))
+    _, _, facts = next(graph_articles(1, n_entities=n_entities))
     f = facts[0]
     local = {"entity": "E30", "regulator": "E0", "country": "E1",
              "supplier_country": "E1", "customer_country": "E2"}  # fmt: skip

@@ -35,7 +35,7 @@ StoreOpt = Annotated[
         "--store",
         envvar="KG_STORE",
         help="Store directory (holds oxigraph/ and parse-cache/), or the query URL of a"
-        " SPARQL endpoint (see README, Remote store). Default: .kg/store",
+        " SPARQL endpoint (see docs/remote-store.md). Default: .kg/store",
         show_default=False,
     ),
 ]
@@ -236,6 +236,16 @@ def query(
     show: Annotated[
         bool, typer.Option("--show", help="Print the saved query with its parameters bound.")
     ] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            help="Rows to show (a saved query shows 20 in a table unless --all).",
+            show_default=False,
+        ),
+    ] = None,
+    offset: Annotated[int, typer.Option("--offset", help="Rows to skip before the page.")] = 0,
+    all_rows: Annotated[bool, typer.Option("--all", help="Show every row.")] = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
     as_of: AsOfOpt = None,
@@ -243,11 +253,13 @@ def query(
 ) -> None:
     """Run a SPARQL query over the union of all graphs (prefixes kg:, kge:, ... predeclared).
 
-    --as-of runs any query over the articles published by that day; --since and --until
-    bind the `since` and `until` parameters of the saved queries that have them."""
+    A table names each entity with its label and shows a saved query a page at a time,
+    saying how many rows there are. --as-of runs any query over the articles published by
+    that day; --since and --until bind the `since` and `until` parameters of the saved
+    queries that have them."""
     from kg import graph
     from kg.errors import QueryError
-    from kg.query import format_result, read_query, run_query
+    from kg.query import format_result, read_query, result_labels, run_page, run_query
 
     if list_:
         from kg.saved import format_listing
@@ -257,8 +269,12 @@ def query(
     from kg.dates import Window
 
     window = Window.parse(since, until, as_of)
+    if all_rows and limit is not None:
+        raise QueryError("give either --limit N or --all, not both")
+    if (limit is not None and limit < 1) or offset < 0:
+        raise QueryError("--limit must be 1 or more and --offset 0 or more")
     if saved:
-        from kg.saved import bind_saved, parse_params, run_saved
+        from kg.saved import DEFAULT_PAGE, bind_saved, parse_params, run_saved
 
         if sparql:
             raise QueryError("give either a query or --saved NAME, not both")
@@ -267,18 +283,25 @@ def query(
         if show:
             _out(bind_saved(saved, values, window, ox_store))
             return
-        result = run_saved(ox_store, saved, values, since=since, until=until, as_of=as_of)
-        _out(format_result(result, fmt))
-        return
-    if param:
-        raise QueryError("--param only applies to --saved queries")
-    if window.since or window.until:
-        raise QueryError("--since and --until apply to --saved queries; use --as-of here")
-    if not sparql:
-        raise QueryError("give a query, a .rq file, --saved NAME or --list")
-    text = read_query(sparql)
-    result = run_query(graph.open_store(store, create=False), text, as_of=window.as_of)
-    _out(format_result(result, fmt))
+        if limit is None and not all_rows and fmt == "table":
+            limit = DEFAULT_PAGE
+        result = run_saved(ox_store, saved, values, since=since, until=until, as_of=as_of,
+                           limit=limit, offset=offset)  # fmt: skip
+    else:
+        if param:
+            raise QueryError("--param only applies to --saved queries")
+        if window.since or window.until:
+            raise QueryError("--since and --until apply to --saved queries; use --as-of here")
+        if not sparql:
+            raise QueryError("give a query, a .rq file, --saved NAME or --list")
+        text = read_query(sparql)
+        ox_store = graph.open_store(store, create=False)
+        if limit is not None or offset:
+            result = run_page(ox_store, text, limit=limit, offset=offset, as_of=window.as_of)
+        else:
+            result = run_query(ox_store, text, as_of=window.as_of)
+    labels = result_labels(ox_store, result) if fmt == "table" else None
+    _out(format_result(result, fmt, labels=labels))
 
 
 @app.command()
@@ -474,7 +497,9 @@ def viz(
     )  # fmt: skip
     if report.note:
         _err(report.note)
-    _err(f"{report.nodes} entities, {report.edges} edges ({report.claims} claims)")
+    more = report.held - report.nodes
+    _err(f"{report.nodes} entities, {report.edges} edges ({report.claims} claims)"
+         + (f"; {more} more in the page to expand into" if more else ""))  # fmt: skip
     _out(str(report.path.resolve()))
 
 
@@ -599,7 +624,7 @@ def serve(
     ] = 50_000_000,
     store: StoreOpt = None,
 ) -> None:
-    """Serve the store as a SPARQL 1.1 endpoint (/query) with a query page at /."""
+    """Serve the store as a SPARQL 1.1 endpoint (/query) with pages to browse it at /."""
     import signal
 
     from kg.serve import serve as run_serve

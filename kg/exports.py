@@ -27,15 +27,15 @@ CSV_COLUMNS = [
     "event_date", "event_precision", "event_date_text", "event_date_from",
 ]  # fmt: skip
 
-_CLAIMS = """SELECT ?s ?p ?o ?m ?conf ?a ?date ?sentence ?start ?end ?rule ?cue ?event ?precision
-       ?words ?from WHERE {
+_CLAIMS = """SELECT ?c ?s ?p ?o ?m ?conf ?a ?title ?date ?sentence ?start ?end ?rule ?cue ?rep
+       ?event ?precision ?words ?from WHERE {
   ?c a kg:Claim ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:modality ?m ;
      prov:wasDerivedFrom ?a .
-  FILTER(?m != kg:denied)
+  %s
   OPTIONAL { ?c kg:confidence ?conf } OPTIONAL { ?c kg:sentence ?sentence }
   OPTIONAL { ?c kg:charStart ?start } OPTIONAL { ?c kg:charEnd ?end }
-  OPTIONAL { ?c kg:rule ?rule } OPTIONAL { ?c kg:cue ?cue }
-  OPTIONAL { ?a dcterms:date ?date }
+  OPTIONAL { ?c kg:rule ?rule } OPTIONAL { ?c kg:cue ?cue } OPTIONAL { ?c kg:reportedBy ?rep }
+  OPTIONAL { ?a dcterms:date ?date } OPTIONAL { ?a dcterms:title ?title }
   OPTIONAL { ?c kg:eventDate ?event } OPTIONAL { ?c kg:eventPrecision ?precision }
   OPTIONAL { ?c kg:eventDateText ?words } OPTIONAL { ?c kg:eventDateSource ?from }
 }"""
@@ -50,8 +50,10 @@ def _v(row, name) -> str:
     return "" if t is None else t.value
 
 
-def _claims(store) -> list[dict[str, str]]:
-    rows = select(store, _CLAIMS)
+def claims(store, *, denied: bool = False) -> list[dict[str, str]]:
+    """Every claim (those that are denied only with `denied`) as a dict of strings ("" for
+    a value the claim lacks): the CSV columns, plus `claim`, `title` and `reported_by`."""
+    rows = select(store, _CLAIMS % ("" if denied else "FILTER(?m != kg:denied)"))
     out = []
     for r in rows:
         out.append(
@@ -65,12 +67,14 @@ def _claims(store) -> list[dict[str, str]]:
                 "event_precision": _v(r, "precision").removeprefix(str(KG)),
                 "event_date_text": _v(r, "words"),
                 "event_date_from": _v(r, "from").removeprefix(f"{KG}from").lower(),
+                "claim": _v(r, "c"), "title": _v(r, "title"), "reported_by": _v(r, "rep"),
             }
         )  # fmt: skip
     return out
 
 
-def _entities(store) -> dict[str, dict[str, str]]:
+def entities(store) -> dict[str, dict[str, str]]:
+    """Class, English and Japanese label of every entity an article mentions, by IRI."""
     out: dict[str, dict[str, str]] = {}
     for r in select(store, _ENTITIES):
         e = out.setdefault(r["e"].value, {"class": "", "label_en": "", "label_ja": ""})
@@ -90,16 +94,16 @@ def _label(entities: dict, iri: str) -> str:
 
 def edges_csv(store) -> bytes:
     """The CSV edge list (UTF-8 with a header row, RFC 4180 quoting)."""
-    entities = _entities(store)
-    claims = _claims(store)
-    for c in claims:
-        c["source_label"] = _label(entities, c["source"])
-        c["target_label"] = _label(entities, c["target"])
-    claims.sort(key=lambda c: tuple(c[k] for k in CSV_COLUMNS))
+    names = entities(store)
+    rows = claims(store)
+    for c in rows:
+        c["source_label"] = _label(names, c["source"])
+        c["target_label"] = _label(names, c["target"])
+    rows.sort(key=lambda c: tuple(c[k] for k in CSV_COLUMNS))
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(claims)
+    writer.writerows(rows)
     return buf.getvalue().encode("utf-8")
 
 
@@ -107,9 +111,9 @@ def to_networkx(store):
     """A `networkx.MultiDiGraph` of the entities and facts, with evidence attributes."""
     import networkx as nx
 
-    entities = _entities(store)
+    names = entities(store)
     facts: dict[tuple[str, str, str], dict] = {}
-    for c in _claims(store):
+    for c in claims(store):
         f = facts.setdefault(
             (c["source"], c["relation"], c["target"]),
             {"articles": set(), "claims": 0, "modalities": set()},
@@ -118,10 +122,10 @@ def to_networkx(store):
         f["claims"] += 1
         f["modalities"].add(c["modality"])
     g = nx.MultiDiGraph()
-    for iri in sorted(entities.keys() | {x for s, _, o in facts for x in (s, o)}):
-        e = entities.get(iri, {})
+    for iri in sorted(names.keys() | {x for s, _, o in facts for x in (s, o)}):
+        e = names.get(iri, {})
         g.add_node(
-            iri, label=_label(entities, iri), label_en=e.get("label_en", ""),
+            iri, label=_label(names, iri), label_en=e.get("label_en", ""),
             label_ja=e.get("label_ja", ""), **{"class": e.get("class", "")},
         )  # fmt: skip
     for (s, p, o), f in sorted(facts.items()):

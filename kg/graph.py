@@ -104,12 +104,16 @@ def parse_cache_dir(directory: str | os.PathLike | None = None) -> Path:
 _OPEN: dict[Path, ox.Store] = {}
 
 
-def open_store(directory: str | os.PathLike | None = None, *, create: bool = True) -> ox.Store:
+def open_store(
+    directory: str | os.PathLike | None = None, *, create: bool = True, read_only: bool = False
+) -> ox.Store:
     """The pyoxigraph store under `directory` (see `store_dir`), opened once per process.
 
     With `create=False` a missing store is a `StoreError` telling the user to build first.
     `directory` may also be a SPARQL endpoint URL or a `kg.remote.RemoteStore`, which is
-    returned in place of a pyoxigraph store (see kg/remote.py).
+    returned in place of a pyoxigraph store (see kg/remote.py). With `read_only=True` the
+    store is read as it is at that moment, and any number of processes (notebooks) may do so
+    while another builds it.
     """
     import pyoxigraph as ox
 
@@ -124,8 +128,13 @@ def open_store(directory: str | os.PathLike | None = None, *, create: bool = Tru
     path = (root / OXIGRAPH_DIR).resolve()
     if path in _OPEN:
         return _OPEN[path]
-    if not create and not path.is_dir():
+    if (read_only or not create) and not path.is_dir():
         raise StoreError(f"no store at {root}: run `kg build` first or pass --store DIR")
+    if read_only:
+        try:
+            return ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot read store {root}: {exc}") from exc
     try:
         path.mkdir(parents=True, exist_ok=True)
         store = ox.Store(str(path))

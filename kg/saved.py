@@ -217,6 +217,9 @@ def bind_saved(
     return bind(query, {**(values or {}), **window_params(query, window or Window())}, store)
 
 
+DEFAULT_PAGE = 20  # rows of a saved query shown in the terminal unless asked for more
+
+
 def run_saved(
     store,
     name: str,
@@ -225,14 +228,19 @@ def run_saved(
     since: str | None = None,
     until: str | None = None,
     as_of: str | None = None,
+    limit: int | None = DEFAULT_PAGE,
+    offset: int = 0,
 ):
     """Run the saved query `name` (`kg query --saved`): parameters from `values`, events
     from `since` to `until` (its `since`/`until` parameters), over the graph as it stood on
-    `as_of` (`kg.query.run_query`). Returns a `kg.query.QueryResult`."""
-    from kg.query import run_query
+    `as_of`, rows `offset` to `offset + limit` (`limit=None`: all from `offset` on). Returns
+    a `kg.query.QueryResult` page, with the number of rows of the whole result
+    (`kg.query.run_page`)."""
+    from kg.query import run_page
 
     window = Window.parse(since, until, as_of)
-    return run_query(store, bind_saved(name, values, window, store), as_of=window.as_of)
+    text = bind_saved(name, values, window, store)
+    return run_page(store, text, limit=limit, offset=offset, as_of=window.as_of)
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:

@@ -11,8 +11,8 @@ Oxigraph server does not do on its own:
   interrupt a running evaluation, so when a query overruns, the front answers 503 and
   restarts the child (other requests are retried on the new child);
 - a result-size limit (bytes of the serialized result; 413 when exceeded);
-- a plain HTML page at `/` with a query box and example queries (no CDN, every text
-  escaped; results are rendered with `textContent`).
+- the pages of `kg.browse`: the query page at `/`, a page per entity and per article,
+  search as you type (no CDN, every text escaped).
 
 Content negotiation (SPARQL JSON, XML, CSV, TSV; Turtle, N-Triples, RDF/XML for CONSTRUCT
 and DESCRIBE) is Oxigraph's: the client's `Accept` header is passed through; a `format=`
@@ -28,7 +28,6 @@ fails with "store ... is in use" until the server stops.
 from __future__ import annotations
 
 import contextlib
-import html
 import http.client
 import json
 import os
@@ -44,6 +43,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from kg import browse
 from kg.errors import StoreError
 
 DEFAULT_PORT = 7878
@@ -192,7 +192,7 @@ class ProxyError(Exception):
         self.message = message
 
 
-def make_handler(backend: Backend, settings: Settings, page: bytes) -> type:
+def make_handler(backend: Backend, settings: Settings, site: browse.Site) -> type:
     class Handler(BaseHTTPRequestHandler):  # noqa: N802 - do_* names are the stdlib's
         server_version = "kg-serve"
         protocol_version = "HTTP/1.1"
@@ -204,8 +204,8 @@ def make_handler(backend: Backend, settings: Settings, page: bytes) -> type:
 
         def do_GET(self):
             url = urllib.parse.urlsplit(self.path)
-            if url.path in ("/", "/index.html"):
-                self._send(200, "text/html; charset=utf-8", page)
+            if url.path in browse.PAGES:
+                self._browse(url)
             elif url.path in ("/query", "/sparql"):
                 params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
                 if "update" in params:
@@ -257,6 +257,21 @@ def make_handler(backend: Backend, settings: Settings, page: bytes) -> type:
                 self._query(params)
             else:
                 self._error(400, "no query: send query= (or update=) as the SPARQL protocol says")
+
+        def _browse(self, url: urllib.parse.SplitResult) -> None:
+            def select(query: str) -> dict:
+                data = urllib.parse.urlencode({"query": query}).encode("utf-8")
+                status, _, body = self._forward("/query", data, FORMATS["json"])
+                if status != 200:
+                    raise ProxyError(502, f"the SPARQL engine answered {status} to a page query")
+                return json.loads(body)
+
+            try:
+                page = browse.answer(url.path, url.query, select, site)
+            except ProxyError as exc:
+                self._error(exc.status, exc.message)
+                return
+            self._send(page.status, page.content_type, page.body, page.headers)
 
         # --------------------------------------------------------- queries
 
@@ -375,71 +390,7 @@ def _post(port: int, path: str, data: bytes, accept: str, settings: Settings):
         conn.close()
 
 
-# ----------------------------------------------------------------- the page
-
-
-def page(examples: list[tuple[str, str]], *, allow_update: bool) -> bytes:
-    """The `/` page: a query box, a format choice and example queries. All text escaped."""
-    first = examples[0][1] if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"
-    options = "".join(
-        f'<option value="{i}">{html.escape(title)}</option>'
-        for i, (title, _) in enumerate(examples)
-    )
-    data = html.escape(json.dumps([q for _, q in examples], ensure_ascii=False))
-    mode = "read-write" if allow_update else "read-only"
-    formats = "".join(f'<option value="{f}">{f}</option>' for f in FORMATS)
-    text = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>kg SPARQL endpoint</title>
-<style>
-body {{ font-family: sans-serif; margin: 1.5em; max-width: 80em }}
-textarea {{ width: 100%; height: 16em; font-family: monospace }}
-table {{ border-collapse: collapse; margin-top: 1em }}
-td, th {{ border: 1px solid #bbb; padding: 2px 6px; text-align: left; vertical-align: top }}
-#msg {{ white-space: pre-wrap; font-family: monospace }}
-</style></head><body>
-<h1>kg: chip supply chain knowledge graph</h1>
-<p>SPARQL 1.1 endpoint at <code>/query</code> ({mode}). The default graph is the union of
-all article graphs; use <code>GRAPH ?g</code> for one article. Prefixes are not predeclared
-here: the examples declare the ones they use.</p>
-<form id="f" method="get" action="/query">
-<label>Example: <select id="ex"><option value="">(choose)</option>{options}</select></label>
-<textarea id="q" name="query">{html.escape(first)}</textarea>
-<label>Result format: <select id="fmt" name="format">{formats}</select></label>
-<button type="submit">Run</button> <button type="button" id="tbl">Run as table</button>
-</form>
-<div id="msg"></div><table id="out"></table>
-<script id="examples" type="application/json">{data}</script>
-<script>
-const examples = JSON.parse(document.getElementById("examples").textContent);
-const q = document.getElementById("q"), msg = document.getElementById("msg");
-const out = document.getElementById("out");
-document.getElementById("ex").onchange = (e) => {{
-  if (e.target.value !== "") q.value = examples[Number(e.target.value)];
-}};
-function cell(row, text, tag) {{
-  const c = document.createElement(tag); c.textContent = text; row.appendChild(c);
-}}
-document.getElementById("tbl").onclick = async () => {{
-  out.replaceChildren(); msg.textContent = "running…";
-  const body = new URLSearchParams({{query: q.value}});
-  const r = await fetch("/query", {{method: "POST", body,
-    headers: {{"Accept": "application/sparql-results+json"}}}});
-  const text = await r.text();
-  if (!r.ok) {{ msg.textContent = "HTTP " + r.status + ": " + text; return; }}
-  let data;
-  try {{ data = JSON.parse(text); }} catch (e) {{ msg.textContent = text; return; }}
-  if ("boolean" in data) {{ msg.textContent = String(data.boolean); return; }}
-  const vars = data.head.vars, head = document.createElement("tr");
-  vars.forEach((v) => cell(head, v, "th")); out.appendChild(head);
-  for (const b of data.results.bindings) {{
-    const row = document.createElement("tr");
-    vars.forEach((v) => cell(row, b[v] ? b[v].value : "", "td")); out.appendChild(row);
-  }}
-  msg.textContent = data.results.bindings.length + " rows";
-}};
-</script></body></html>
-"""
-    return text.encode("utf-8")
+# ----------------------------------------------------------------- the pages
 
 
 def example_queries() -> list[tuple[str, str]]:
@@ -518,9 +469,8 @@ def serve(
     backend = Backend(location, writable=allow_update, timeout=timeout)
     try:
         backend.start()
-        handler = make_handler(
-            backend, settings, page(example_queries(), allow_update=allow_update)
-        )
+        site = browse.Site(example_queries(), list(FORMATS), allow_update)
+        handler = make_handler(backend, settings, site)
         try:
             httpd = _Server((host, port), handler)
         except OSError as exc:

@@ -15,6 +15,14 @@ Nodes are coloured by class and sized by degree; edges are coloured by relation 
 modality (reported, hedged and planned claims each look different from asserted ones). One
 edge stands for one (subject, relation, object) and carries every claim behind it: hovering
 or clicking it shows each sentence with the article's title and date.
+
+The graph can be walked in the page: it holds the part of the graph first shown (the focus
+and its neighbourhood, or the most connected entities) and, around it, the entities within
+reach of it, up to `embed` entities, so that a node can be expanded (double-click, or the
+button in its panel) and the view re-focused on any node at a chosen depth. Relations,
+modalities and a range of article dates filter the edges; a node left without an edge is
+hidden. Labels scale with the number of facts and are drawn only when big enough on screen,
+so the most connected entities are named at any zoom and the rest as one zooms in.
 """
 
 from __future__ import annotations
@@ -31,14 +39,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import QueryError
-from kg.vocab import CLASSES, KG, MODALITIES, SYMMETRIC
+from kg.vocab import CLASSES, MODALITIES, SYMMETRIC, term_labels
 
 if TYPE_CHECKING:
     import networkx as nx
     import pyoxigraph as ox
 
-VERSION = "kg.viz.v1"
+VERSION = "kg.viz.v2"
 DEFAULT_MAX_NODES = 500
+EMBED_FACTOR = 4  # entities held in the page for walking: this many times those shown
+LABEL_THRESHOLD = 10  # px on screen under which a label is not drawn
 VIS_VERSION = "9.1.2"
 
 CLASS_COLORS = {
@@ -85,7 +95,8 @@ UI = {
     "classes": {"ja": "クラス", "en": "Classes"},
     "relations": {"ja": "関係", "en": "Relations"},
     "modalities": {"ja": "モダリティ", "en": "Modality"},
-    "details": {"ja": "クリックで詳細を表示", "en": "Click a node or an edge for details"},
+    "details": {"ja": "クリックで詳細を表示、ダブルクリックで隣接ノードを展開",
+                "en": "Click a node or an edge for details, double-click a node to expand it"},
     "evidence": {"ja": "根拠", "en": "Evidence"},
     "aliases": {"ja": "別名", "en": "Aliases"},
     "degree": {"ja": "関係数", "en": "Facts"},
@@ -95,26 +106,17 @@ UI = {
     "untitled": {"ja": "(無題)", "en": "(untitled)"},
     "undated": {"ja": "日付なし", "en": "no date"},
     "matches": {"ja": "件一致", "en": "matches"},
-}
+    "expand": {"ja": "隣接ノードを展開", "en": "Expand neighbours"},
+    "focus": {"ja": "ここを中心に表示", "en": "Focus here"},
+    "depth": {"ja": "深さ", "en": "Depth"},
+    "reset": {"ja": "最初の表示に戻す", "en": "Back to the first view"},
+    "dates": {"ja": "記事の日付", "en": "Article dates"},
+    "beyond": {"ja": "件の隣接ノードはこのページにありません (kg viz --focus で)",
+               "en": "more neighbours are not in this page (kg viz --focus)"},
+}  # fmt: skip
 
 
 # ----------------------------------------------------------------- what to draw
-
-
-@cache
-def term_labels() -> dict[str, dict[str, str]]:
-    """Japanese and English labels of the classes, relations and modalities (ontology/kg.ttl)."""
-    from rdflib import Graph
-    from rdflib.namespace import RDFS
-
-    from kg.vocab import ontology_dir
-
-    g = Graph().parse(ontology_dir() / "kg.ttl")
-    out: dict[str, dict[str, str]] = {}
-    for s, o in g.subject_objects(RDFS.label):
-        if str(s).startswith(str(KG)) and getattr(o, "language", None) in ("ja", "en"):
-            out.setdefault(str(s).removeprefix(str(KG)), {})[o.language] = str(o)
-    return out
 
 
 def _term(name: str) -> dict[str, str]:
@@ -124,9 +126,12 @@ def _term(name: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Selection:
-    """The part of a graph a page shows, and what was left out."""
+    """The part of a graph a page holds, the part it first shows, and what was left out."""
 
-    graph: nx.MultiDiGraph
+    graph: nx.MultiDiGraph  # what the page holds: the shown entities and those around them
+    shown: frozenset[str]  # the entities shown when the page opens
+    focus: frozenset[str]  # shown even when the filters leave them no edge
+    beyond: dict[str, int]  # per entity held, its neighbours the page does not hold
     total_nodes: int
     total_edges: int
     truncated: bool
@@ -140,12 +145,15 @@ def select(
     focus: Iterable[str] = (),
     depth: int = 1,
     max_nodes: int = DEFAULT_MAX_NODES,
+    embed: int | None = None,
 ) -> Selection:
-    """The subgraph to draw.
+    """The subgraph to draw, and the entities around it to hold for walking.
 
-    With `focus`, the entities within `depth` edges (either direction) of the focus nodes;
-    without, the whole graph. When that is more than `max_nodes` entities, the most connected
-    ones are kept (nearest to the focus first, then by degree) and the notes say so.
+    With `focus`, the entities within `depth` edges (either direction) of the focus nodes are
+    shown; without, the whole graph. When that is more than `max_nodes` entities, the most
+    connected ones are kept (nearest to the focus first, then by degree) and the notes say so.
+    The page also holds the entities nearest to those shown (then the most connected), up to
+    `embed` entities in all (default EMBED_FACTOR times `max_nodes`), for expanding nodes.
     """
     import networkx as nx
 
@@ -153,29 +161,42 @@ def select(
         raise QueryError(f"--max-nodes must be at least 1, not {max_nodes}")
     if depth < 0:
         raise QueryError(f"--depth must be 0 or more, not {depth}")
+    embed = max(max_nodes, EMBED_FACTOR * max_nodes if embed is None else embed)
     focus = sorted(set(focus))
     und = nx.Graph(g.to_undirected(as_view=True))  # distinct neighbours
     degree = dict(und.degree())
     if focus:
-        dist: dict[str, int] = {}
-        for f in focus:
-            for n, d in nx.single_source_shortest_path_length(und, f, cutoff=depth).items():
-                dist[n] = min(d, dist.get(n, d))
+        dist = _distances(und, focus, depth)
         pool = sorted(dist, key=lambda n: (dist[n], -degree[n], n))
     else:
         pool = sorted(g.nodes, key=lambda n: (-degree[n], n))
-    keep = pool[:max_nodes]
-    sub = g.subgraph(keep)
+    shown = pool[:max_nodes]
+    around = _distances(und, shown, None)
+    held = sorted(around, key=lambda n: (around[n], -degree[n], n))[:embed]
+    sub = g.subgraph(held)
+    inside = und.subgraph(held)
+    beyond = {n: degree[n] - inside.degree(n) for n in held if degree[n] > inside.degree(n)}
     truncated = len(pool) > max_nodes
     note_ja = note_en = None
     if truncated:
         what_ja = "フォーカス周辺" if focus else "全"
         what_en = "around the focus" if focus else "in the graph"
-        note_ja = (f"{what_ja} {len(pool):,} エンティティのうち、つながりの多い {len(keep):,} "
+        note_ja = (f"{what_ja} {len(pool):,} エンティティのうち、つながりの多い {len(shown):,} "
                    f"件だけを表示しています (--max-nodes {max_nodes})。")  # fmt: skip
-        note_en = (f"Showing the {len(keep):,} most connected of {len(pool):,} entities "
+        note_en = (f"Showing the {len(shown):,} most connected of {len(pool):,} entities "
                    f"{what_en} (--max-nodes {max_nodes}).")  # fmt: skip
-    return Selection(sub, g.number_of_nodes(), g.number_of_edges(), truncated, note_ja, note_en)
+    return Selection(sub, frozenset(shown), frozenset(focus), beyond, g.number_of_nodes(),
+                     g.number_of_edges(), truncated, note_ja, note_en)  # fmt: skip
+
+
+def _distances(und: nx.Graph, sources: Sequence[str], cutoff: int | None) -> dict[str, int]:
+    """Hops from the nearest of `sources` to every node within `cutoff` (None: any)."""
+    import networkx as nx
+
+    if not sources:
+        return {}
+    return dict(nx.multi_source_dijkstra_path_length(und, set(sources), cutoff=cutoff,
+                                                     weight=lambda u, v, d: 1))  # fmt: skip
 
 
 # ----------------------------------------------------------------- the network (pyvis)
@@ -186,10 +207,18 @@ def _style(modalities: Iterable[str]) -> str:
     return next((m for m in MODALITY_PRECEDENCE if m in present), "asserted")
 
 
-def network_data(g: nx.MultiDiGraph, *, lang: str = "ja") -> dict:
+def network_data(
+    g: nx.MultiDiGraph,
+    *,
+    lang: str = "ja",
+    shown: Iterable[str] | None = None,
+    beyond: dict[str, int] | None = None,
+) -> dict:
     """Nodes, edges and vis options of `g`, defined through a pyvis `Network`.
 
     One edge per (subject, relation, object); its `claims` list the evidence of every claim.
+    A node says whether the page first shows it (`shown`, default all) and how many of its
+    neighbours the page does not hold (`beyond`).
     """
     import networkx as nx
     from pyvis.network import Network
@@ -198,6 +227,8 @@ def network_data(g: nx.MultiDiGraph, *, lang: str = "ja") -> dict:
         raise QueryError(f"unknown language {lang!r}; use ja or en")
     net = Network(directed=True, cdn_resources="in_line")
     degree = dict(nx.Graph(g.to_undirected(as_view=True)).degree())
+    shown = set(g.nodes if shown is None else shown)
+    beyond = beyond or {}
     for n in sorted(g.nodes):
         d = g.nodes[n]
         cls = d.get("cls", "Entity")
@@ -208,9 +239,10 @@ def network_data(g: nx.MultiDiGraph, *, lang: str = "ja") -> dict:
             n, label=ja if lang == "ja" else en, shape="dot",
             color={"background": color, "border": LISTED_BORDER} if listed else color,
             borderWidth=4 if listed else 1,
-            size=round(8 + 6 * math.sqrt(degree.get(n, 0)), 1),
+            value=round(math.sqrt(degree.get(n, 0) + beyond.get(n, 0)), 2),
             cls=cls, label_ja=ja, label_en=en, aliases=list(d.get("aliases", ())),
-            degree=degree.get(n, 0), listed=listed or "",
+            degree=degree.get(n, 0) + beyond.get(n, 0), beyond=beyond.get(n, 0),
+            shown=n in shown, listed=listed or "",
         )  # fmt: skip
 
     facts: dict[tuple[str, str, str], list[dict]] = {}
@@ -229,7 +261,7 @@ def network_data(g: nx.MultiDiGraph, *, lang: str = "ja") -> dict:
             color={"color": RELATION_COLORS.get(rel, "#888888"), "highlight": "#000000"},
             dashes=MODALITY_DASHES[modality],
             arrows="" if rel in SYMMETRIC else "to",
-            width=round(1 + 0.75 * min(len(claims) - 1, 4), 2),
+            value=min(len(claims), 5),
             symmetric=rel in SYMMETRIC,
             claims=[{
                 "modality": c["modality"], "sentence": c.get("sentence") or "",
@@ -239,15 +271,23 @@ def network_data(g: nx.MultiDiGraph, *, lang: str = "ja") -> dict:
             **extra,
         )  # fmt: skip
 
-    n = len(net.nodes)
+    n = len(shown)
+    # a label's font grows with the node's facts (min .. max px at zoom 1) and is not drawn
+    # below drawThreshold px on screen: zoomed out, only the most connected are named
     net.set_options(json.dumps({
-        "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 14, "strokeWidth": 3}},
+        "nodes": {"shape": "dot", "borderWidth": 1, "font": {"size": 14, "strokeWidth": 3},
+                  "scaling": {"min": 8, "max": 40, "label": {
+                      "enabled": True, "min": 12, "max": 34, "maxVisible": 26,
+                      "drawThreshold": LABEL_THRESHOLD}}},
         "edges": {"font": {"size": 10, "align": "middle", "strokeWidth": 3},
+                  "scaling": {"min": 1, "max": 4, "label": {
+                      "enabled": True, "min": 10, "max": 12, "maxVisible": 14,
+                      "drawThreshold": LABEL_THRESHOLD}},
                   "smooth": {"type": "continuous"}, "selectionWidth": 2},
         "physics": {
             "enabled": True, "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -6000, "springLength": 150,
-                          "springConstant": 0.03, "avoidOverlap": 0.2},
+            "barnesHut": {"gravitationalConstant": -4000, "centralGravity": 0.8,
+                          "springLength": 110, "springConstant": 0.03, "avoidOverlap": 0.2},
             "stabilization": {"enabled": True, "iterations": 300 if n <= 300 else 150,
                               "updateInterval": 50, "fit": True},
             "minVelocity": 1.0,
@@ -301,18 +341,19 @@ def vis_assets() -> tuple[str, str]:
 
 
 def page_html(
-    g: nx.MultiDiGraph,
+    g: nx.MultiDiGraph | Selection,
     *,
     title: str = "半導体サプライチェーン知識グラフ",
     lang: str = "ja",
-    note_ja: str | None = None,
-    note_en: str | None = None,
+    depth: int = 1,
 ) -> str:
-    """The whole page for `g` as one HTML string (no external resources)."""
-    data = network_data(g, lang=lang)
+    """The whole page for a selection (or all of `g`) as one HTML string (nothing external)."""
+    sel = g if isinstance(g, Selection) else select(g, max_nodes=max(1, len(g)))
+    data = network_data(sel.graph, lang=lang, shown=sel.shown, beyond=sel.beyond)
     data.update(
-        title=title, lang=lang, note={"ja": note_ja, "en": note_en} if note_ja else None,
-        terms=_terms(g), version=VERSION,
+        title=title, lang=lang, depth=max(1, depth), focus=sorted(sel.focus),
+        terms=_terms(sel.graph), version=VERSION,
+        note={"ja": sel.note_ja, "en": sel.note_en} if sel.note_ja else None,
     )  # fmt: skip
     js, css = vis_assets()
     return (
@@ -329,12 +370,13 @@ def page_html(
 @dataclass(frozen=True)
 class VizReport:
     path: Path
-    nodes: int
-    edges: int  # drawn edges: distinct (subject, relation, object)
+    nodes: int  # shown when the page opens
+    edges: int  # shown when the page opens: distinct (subject, relation, object)
     claims: int
     total_nodes: int
     truncated: bool
     note: str | None
+    held: int = 0  # entities in the page, shown or there to expand
 
 
 def write_html(text: str, output: str | os.PathLike) -> Path:
@@ -360,13 +402,14 @@ def write_page(
 ) -> VizReport:
     """Select the part of `g` to draw (see `select`) and write the page to `output`."""
     sel = select(g, focus=focus, depth=depth, max_nodes=max_nodes)
-    text = page_html(sel.graph, title=title, lang=lang, note_ja=sel.note_ja, note_en=sel.note_en)
+    text = page_html(sel, title=title, lang=lang, depth=depth)
     path = write_html(text, output)
-    sub = sel.graph
+    sub = sel.graph.subgraph(sel.shown)
     drawn = {(s, d["relation"], o) for s, o, d in sub.edges(data=True)}
     return VizReport(
         path=path, nodes=sub.number_of_nodes(), edges=len(drawn), claims=sub.number_of_edges(),
         total_nodes=sel.total_nodes, truncated=sel.truncated, note=sel.note_en,
+        held=sel.graph.number_of_nodes(),
     )  # fmt: skip
 
 
@@ -419,9 +462,7 @@ class Inline:
 def inline(g: nx.MultiDiGraph, *, max_nodes: int = DEFAULT_MAX_NODES, lang: str = "ja",
            height: int = 650) -> Inline:  # fmt: skip
     """The page for `g` for display in a notebook (the cell's output shows the graph)."""
-    sel = select(g, max_nodes=max_nodes)
-    return Inline(page_html(sel.graph, lang=lang, note_ja=sel.note_ja, note_en=sel.note_en),
-                  height=height)  # fmt: skip
+    return Inline(page_html(select(g, max_nodes=max_nodes), lang=lang), height=height)
 
 
 # ----------------------------------------------------------------- template
@@ -448,6 +489,11 @@ PAGE = (
   <div id="kg-controls">
     <input id="kg-search" type="search" autocomplete="off">
     <button id="kg-lang" type="button"></button>
+    <label><span id="kg-depth-label"></span> <input id="kg-depth" type="number" min="1"
+      max="6"></label>
+    <label><span id="kg-dates-label"></span> <input id="kg-from" type="date"> –
+      <input id="kg-to" type="date"></label>
+    <button id="kg-reset" type="button"></button>
     <span id="kg-counts"></span>
   </div>
   <p id="kg-note" hidden></p>
@@ -476,6 +522,9 @@ body { display: flex; flex-direction: column; }
 #kg-title { font-size: 18px; margin: 2px 0 6px; }
 #kg-controls { display: flex; gap: 8px; align-items: center; }
 #kg-search { width: 260px; padding: 4px 6px; }
+#kg-depth { width: 3em; }
+.actions { display: flex; gap: 6px; margin: 6px 0; flex-wrap: wrap; }
+.beyond { color: #8a6d00; font-size: 12px; }
 #kg-counts { color: #666; }
 #kg-note { margin: 6px 0 0; padding: 4px 8px; background: #fff4d6; border: 1px solid #e8c96a; }
 main { flex: 1; display: flex; min-height: 0; }
@@ -546,6 +595,9 @@ APP_JS = r"""
 
   const nodeById = new Map(DATA.nodes.map((n) => [n.id, n]));
   const edgeById = new Map(DATA.edges.map((e) => [e.id, e]));
+  const adjacent = new Map(DATA.nodes.map((n) => [n.id, []]));
+  for (const e of DATA.edges) { adjacent.get(e.from).push(e); adjacent.get(e.to).push(e); }
+  const across = (e, id) => (e.from === id ? e.to : e.from);
   const nodeLabel = (n) => (lang === "en" ? n.label_en || n.label_ja : n.label_ja || n.label_en);
   const relName = (r) => tr(T.relations[r]) || r;
   const modName = (m) => tr(T.modalities[m]) || m;
@@ -587,22 +639,121 @@ APP_JS = r"""
   const visNode = (n) => ({ id: n.id, label: nodeLabel(n), title: nodeTip(n) });
   const visEdge = (e) => ({ id: e.id, label: edgeLabel(e), title: edgeTip(e) });
 
-  const nodes = new vis.DataSet(DATA.nodes.map((n) => Object.assign({}, n, visNode(n))));
-  const edges = new vis.DataSet(DATA.edges.map((e) => Object.assign({}, e, visEdge(e))));
+  // ------------------------------------------------------------- what is in view
+  // `inView`: the entities the reader has brought into view (the first view, expansions,
+  // a re-focus); `anchors`: those shown even when the filters leave them no edge.
+  const first = DATA.nodes.filter((n) => n.shown).map((n) => n.id);
+  let inView = new Set(first);
+  let anchors = new Set(DATA.focus);
+  const hiddenRel = new Set();
+  const hiddenMod = new Set();
+  let dateFrom = "", dateTo = "";
+  function claimPasses(c) {
+    if (hiddenMod.has(c.modality)) return false;
+    if (!dateFrom && !dateTo) return true;
+    const day = (c.date || "").slice(0, 10);
+    return day !== "" && (!dateFrom || day >= dateFrom) && (!dateTo || day <= dateTo);
+  }
+  const edgePasses = (e) => !hiddenRel.has(e.relation) && e.claims.some(claimPasses);
+
+  const nodes = new vis.DataSet();
+  const edges = new vis.DataSet();
   const container = document.getElementById("kg-network");
   const network = new vis.Network(container, {}, DATA.options);
 
+  function placed(n) {
+    const item = Object.assign({}, n, visNode(n));
+    const known = adjacent.get(n.id).map((e) => across(e, n.id)).find((id) => nodes.get(id));
+    if (known) {
+      const at = network.getPositions([known])[known];
+      if (at) {
+        item.x = at.x + 120 * (Math.random() - 0.5);
+        item.y = at.y + 120 * (Math.random() - 0.5);
+      }
+    }
+    return item;
+  }
+  // put the view in the DataSets; returns the entities that were not drawn before. An
+  // entity in view is hidden when the filters hide every edge it has in view.
+  function render() {
+    const inside = DATA.edges.filter((e) => inView.has(e.from) && inView.has(e.to));
+    const visible = inside.filter(edgePasses);
+    const linked = new Set(inside.flatMap((e) => [e.from, e.to]));
+    const keep = new Set([...inView].filter((id) => anchors.has(id) || !linked.has(id)));
+    for (const e of visible) { keep.add(e.from); keep.add(e.to); }
+    const had = new Set(nodes.getIds());
+    nodes.remove([...had].filter((id) => !keep.has(id)));
+    const fresh = [...keep].filter((id) => !had.has(id));
+    nodes.add(fresh.map((id) => placed(nodeById.get(id))));
+    const want = new Set(visible.map((e) => e.id));
+    const hadEdges = new Set(edges.getIds());
+    edges.remove([...hadEdges].filter((id) => !want.has(id)));
+    edges.add(visible.filter((e) => !hadEdges.has(e.id))
+      .map((e) => Object.assign({}, e, visEdge(e))));
+    counts();
+    return fresh;
+  }
   function markReady() {
     network.once("afterDrawing", () => { document.documentElement.dataset.kgReady = "1"; });
     network.redraw();
   }
+  // lay out again: the new entities only (the others pinned where they are), or everything
+  function layout(fresh, everything) {
+    document.documentElement.dataset.kgReady = "0";
+    const pinned = everything ? [] : nodes.getIds().filter((id) => !fresh.includes(id));
+    nodes.update(pinned.map((id) => ({ id, fixed: true })));
+    network.setOptions({ physics: { enabled: true } });
+    network.once("stabilizationIterationsDone", () => {
+      network.setOptions({ physics: { enabled: false } });
+      nodes.update(pinned.map((id) => ({ id, fixed: false })));
+      if (everything) network.fit();
+      markReady();
+    });
+    network.stabilize(everything ? 300 : 120);
+  }
+  function update() {
+    const fresh = render();
+    if (fresh.length) layout(fresh, false);
+    if (shown && shown[0] === "node") showNode(shown[1]);
+  }
+  function expand(id) {
+    anchors.add(id);
+    inView.add(id);
+    for (const e of adjacent.get(id)) if (edgePasses(e)) inView.add(across(e, id));
+    update();
+    showNode(id);
+  }
+  function refocus(id) {
+    const depth = Math.max(1, Number(depthBox.value) || DATA.depth);
+    const hops = new Map([[id, 0]]);
+    const queue = [id];
+    while (queue.length) {
+      const x = queue.shift();
+      if (hops.get(x) >= depth) continue;
+      for (const e of adjacent.get(x)) {
+        const y = across(e, x);
+        if (edgePasses(e) && !hops.has(y)) { hops.set(y, hops.get(x) + 1); queue.push(y); }
+      }
+    }
+    redraw(new Set(hops.keys()), new Set([id]));
+    showNode(id);
+  }
+  function redraw(view, keep) {
+    inView = view; anchors = keep;
+    nodes.clear(); edges.clear();
+    const fresh = render();
+    if (fresh.length) layout(fresh, true); else markReady();
+  }
+  function reset() { redraw(new Set(first), new Set(DATA.focus)); showNothing(); }
+
   network.once("stabilizationIterationsDone", () => {
     network.setOptions({ physics: { enabled: false } });
     network.fit();
     markReady();
   });
+  render();
   network.setData({ nodes: nodes, edges: edges });
-  if (DATA.nodes.length === 0) document.documentElement.dataset.kgReady = "1";
+  if (nodes.length === 0) document.documentElement.dataset.kgReady = "1";
 
   // ------------------------------------------------------------- details panel
   const details = document.getElementById("kg-details");
@@ -621,17 +772,26 @@ APP_JS = r"""
     const n = nodeById.get(id);
     if (!n) return;
     shown = ["node", id];
-    const mine = DATA.edges.filter((e) => e.from === id || e.to === id);
-    details.replaceChildren(
+    const mine = DATA.edges.filter((e) => (e.from === id || e.to === id) && edges.get(e.id));
+    const hidden = new Set(adjacent.get(id).filter(edgePasses).map((e) => across(e, id))
+      .filter((x) => !nodes.get(x))).size;
+    details.replaceChildren(...[
       h("h3", { text: nodeLabel(n) }),
       h("div", { text: [n.label_ja, n.label_en].filter((x, i, a) => x && a.indexOf(x) === i)
         .join(" / ") }),
       h("div", { text: tr(T.classes[n.cls]) + " \u00b7 " + ui("degree") + " " + n.degree }),
       n.listed ? h("div", { text: n.listed }) : null,
       n.aliases.length ? h("div", { text: ui("aliases") + ": " + n.aliases.join(", ") }) : null,
+      h("div", { class: "actions" }, [
+        h("button", { type: "button", id: "kg-expand", text: ui("expand") + " (" + hidden + ")",
+          on: { click: () => expand(id) } }),
+        h("button", { type: "button", id: "kg-focus", text: ui("focus"),
+          on: { click: () => refocus(id) } }),
+      ]),
+      n.beyond ? h("div", { class: "beyond", text: n.beyond + " " + ui("beyond") }) : null,
       h("ul", {}, mine.map((e) => h("li", { text: edgeLabel(e) + ": " + edgeHead(e),
         on: { click: () => showEdge(e.id) } }))),
-    );
+    ].filter((x) => x !== null));
   }
   function showNothing() {
     shown = null;
@@ -641,23 +801,18 @@ APP_JS = r"""
     if (p.nodes.length) showNode(p.nodes[0]);
     else if (p.edges.length) showEdge(p.edges[0]);
   });
+  network.on("doubleClick", (p) => { if (p.nodes.length) expand(p.nodes[0]); });
 
   // ------------------------------------------------------------- legend and filters
-  const hiddenRel = new Set();
-  const hiddenMod = new Set();
-  function applyFilters() {
-    edges.update(DATA.edges.map((e) => ({
-      id: e.id, hidden: hiddenRel.has(e.relation) || hiddenMod.has(e.modality) })));
-  }
   const count = (key, value) => DATA.edges.filter((e) => e[key] === value).length;
   function legend() {
     const classCounts = {};
     for (const n of DATA.nodes) classCounts[n.cls] = (classCounts[n.cls] || 0) + 1;
     const box = (set, key) => {
-      const b = h("input", { type: "checkbox" });
+      const b = h("input", { type: "checkbox", "data-key": key });
       b.checked = !set.has(key);
       b.addEventListener("change", () => { if (b.checked) set.delete(key); else set.add(key);
-        applyFilters(); });
+        update(); });
       return b;
     };
     const part = [h("h3", { text: ui("classes") })];
@@ -671,23 +826,35 @@ APP_JS = r"""
     for (const [r, t] of Object.entries(T.relations)) {
       const n = count("relation", r);
       if (!n) continue;
-      part.push(h("label", {}, [box(hiddenRel, r), svgLine(t.color, null),
+      part.push(h("label", { class: "relation" }, [box(hiddenRel, r), svgLine(t.color, null),
         h("span", { text: tr(t) + " (" + n + ")" })]));
     }
     part.push(h("h3", { text: ui("modalities") }));
     for (const [m, t] of Object.entries(T.modalities)) {
       const n = count("modality", m);
       if (!n && m === "denied") continue;
-      part.push(h("label", {}, [box(hiddenMod, m), svgLine("#444", t.dashes || null),
-        h("span", { text: tr(t) + " (" + n + ")" })]));
+      part.push(h("label", { class: "modality" }, [box(hiddenMod, m),
+        svgLine("#444", t.dashes || null), h("span", { text: tr(t) + " (" + n + ")" })]));
     }
     document.getElementById("kg-legend").replaceChildren(...part);
   }
+  const depthBox = document.getElementById("kg-depth");
+  depthBox.value = String(DATA.depth);
+  const fromBox = document.getElementById("kg-from"), toBox = document.getElementById("kg-to");
+  const days = DATA.edges.flatMap((e) => e.claims.map((c) => (c.date || "").slice(0, 10)))
+    .filter((d) => d).sort();
+  for (const b of [fromBox, toBox]) {
+    if (days.length) { b.min = days[0]; b.max = days[days.length - 1]; }
+    b.addEventListener("change", () => { dateFrom = fromBox.value; dateTo = toBox.value;
+      update(); });
+  }
+  document.getElementById("kg-reset").addEventListener("click", reset);
 
   // ------------------------------------------------------------- search
   const search = document.getElementById("kg-search");
   const results = document.getElementById("kg-results");
   function focusNode(id) {
+    if (!nodes.get(id)) { inView.add(id); anchors.add(id); update(); }
     network.selectNodes([id]);
     network.focus(id, { scale: 1.2, animation: { duration: 300 } });
     showNode(id);
@@ -700,7 +867,7 @@ APP_JS = r"""
   }
   function runSearch() {
     const ids = find(search.value);
-    network.selectNodes(ids);
+    network.selectNodes(ids.filter((id) => nodes.get(id)));
     results.replaceChildren(
       ...(search.value ? [h("li", { text: ids.length + " " + ui("matches") })] : []),
       ...ids.slice(0, 30).map((id) => h("li", { text: nodeLabel(nodeById.get(id)),
@@ -713,19 +880,25 @@ APP_JS = r"""
   });
 
   // ------------------------------------------------------------- language
+  function counts() {
+    document.getElementById("kg-counts").textContent = nodes.length + " " + ui("nodes")
+      + " \u00b7 " + edges.length + " " + ui("edges");
+  }
   function setLang(l) {
     lang = l === "en" ? "en" : "ja";
     document.documentElement.lang = lang;
     document.getElementById("kg-title").textContent = DATA.title;
     document.getElementById("kg-lang").textContent = ui("lang");
+    document.getElementById("kg-depth-label").textContent = ui("depth");
+    document.getElementById("kg-dates-label").textContent = ui("dates");
+    document.getElementById("kg-reset").textContent = ui("reset");
     search.placeholder = ui("search");
-    document.getElementById("kg-counts").textContent = DATA.nodes.length + " " + ui("nodes")
-      + " \u00b7 " + DATA.edges.length + " " + ui("edges");
+    counts();
     const note = document.getElementById("kg-note");
     note.hidden = !DATA.note;
     if (DATA.note) note.textContent = DATA.note[lang];
-    nodes.update(DATA.nodes.map(visNode));
-    edges.update(DATA.edges.map(visEdge));
+    nodes.update(nodes.getIds().map((id) => visNode(nodeById.get(id))));
+    edges.update(edges.getIds().map((id) => visEdge(edgeById.get(id))));
     legend();
     if (shown && shown[0] === "edge") showEdge(shown[1]);
     else if (shown) showNode(shown[1]);
@@ -736,7 +909,13 @@ APP_JS = r"""
     () => setLang(lang === "ja" ? "en" : "ja"));
   setLang(lang);
 
+  // the entities whose labels are drawn at the current zoom
+  const labelled = () => nodes.getIds().filter((id) => {
+    const n = network.body.nodes[id];
+    return n && n.labelModule.visible();
+  });
   window.kg = { network: network, nodes: nodes, edges: edges, data: DATA,
-    showNode: showNode, showEdge: showEdge, setLang: setLang, find: find, focusNode: focusNode };
+    showNode: showNode, showEdge: showEdge, setLang: setLang, find: find, focusNode: focusNode,
+    expand: expand, refocus: refocus, reset: reset, labelled: labelled };
 })();
 """

@@ -65,6 +65,7 @@ __all__ = [
     "ontology_dir",
     "relations",
     "sectors",
+    "term_labels",
 ]
 
 
@@ -129,3 +130,17 @@ def sectors() -> tuple[Sector, ...]:
         out.append(Sector(str(concept), str(notation), labels["en"], labels["ja"]))
     order = [str(c) for c in g.objects(SECTOR[""], SKOS.hasTopConcept)]
     return tuple(sorted(out, key=lambda s: (order.index(s.iri) if s.iri in order else 99, s.iri)))
+
+
+@cache
+def term_labels() -> dict[str, dict[str, str]]:
+    """Japanese and English labels of the ontology's terms (classes, relations, modalities),
+    by local name, from ontology/kg.ttl."""
+    from rdflib import Graph
+
+    g = Graph().parse(ontology_dir() / "kg.ttl")
+    out: dict[str, dict[str, str]] = {}
+    for s, o in g.subject_objects(RDFS.label):
+        if str(s).startswith(str(KG)) and getattr(o, "language", None) in ("ja", "en"):
+            out.setdefault(str(s).removeprefix(str(KG)), {})[o.language] = str(o)
+    return out

@@ -1,24 +1,27 @@
-"""Regenerate every worked example in README.md from the real output on the demo corpus.
+"""Regenerate every worked example in README.md and docs/*.md from the real output on the
+demo corpus.
 
-    .venv/bin/python scripts/readme_examples.py [--readme README.md] [--check]
+    .venv/bin/python scripts/readme_examples.py [--check]
 
-Builds corpus/ into a temporary store (`kg build corpus/`, run from the repository root
-with KG_STORE pointing at the temporary store, so corpus roots are recorded as in a normal
+Builds corpus/ into a temporary store (`kg build corpus/`, run from the repository root with
+KG_STORE pointing at the temporary store, so corpus roots are recorded as in a normal
 build), runs every documented command there and replaces the text between
-`<!-- example:NAME -->` and `<!-- /example:NAME -->` in README.md with the fresh output.
-The saved-queries section (`<!-- saved-queries:begin -->` ... `end`) is regenerated with
-scripts/readme_saved_queries.py's `section()`. `make demo` is run for real in a scratch
-copy of the checkout (corpus/ copied, .venv linked, the install stamp taken as up to date).
-`kg serve` is started on a free 127.0.0.1 port and stopped at the end.
+`<!-- example:NAME -->` and `<!-- /example:NAME -->` with the fresh output, in whichever of
+README.md and docs/*.md holds that pair (exactly one of them must). The saved-queries section
+(`<!-- saved-queries:begin -->` ... `end`) is every saved query with its output. `make demo`
+is run for real in a scratch copy of the checkout (corpus/ copied, .venv linked, the install
+stamp taken as up to date). `kg serve` is started on a free 127.0.0.1 port and stopped at the
+end. It works from any checkout and any current directory.
 
-The output is real apart from these normalisations, which keep the README deterministic:
-the scratch directory is shown as the repository root (it only appears in paths that
-`kg viz` prints), the server's port is shown as 7878, trailing blanks are stripped, and a
-few long outputs are cut (marked with `…`). Timings are kept as measured.
+The output is real apart from these normalisations, which keep the examples the same in
+every checkout: the scratch directories are shown as `~/kg` (they only appear in paths that
+`kg viz` prints), the server's port as 7878, trailing blanks are stripped, and a few long
+outputs are cut (marked with `…`). Timings are kept as measured.
 
-Any command that fails stops the script with one line on stderr and exit status 1; README.md
-is then left as it was. `--check` writes nothing and exits 1 when README.md is out of date
-in anything but timings.
+Any command that fails stops the script with one line on stderr and exit status 1; the
+files are then left as they were. `--check` writes nothing and exits 1 when a file is out of
+date in anything but timings; it reuses the first build's parses for `make demo`, which
+changes only its timing.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
 SHOWN_PORT = 7878
+SHOWN_CHECKOUT = "~/kg"  # how the scratch checkouts are shown
+DOCUMENTS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 SEED = "tests/data/seed-gold"
 EVAL = f"kg eval --entities {SEED}/seed-entities.jsonl --relations {SEED}/seed-relations.jsonl"
 
@@ -156,24 +161,78 @@ for row in w.query().convert()["results"]["bindings"]:
     print(row["company"]["value"], "->", row["parent"]["value"])
 """
 
+CLAIM = (
+    "SELECT ?property ?value WHERE { ?c rdf:subject kge:United_States ;"
+    " rdf:predicate kg:restrictsExportsTo ; rdf:object kge:SiCarrier ; ?property ?value }"
+)
+
+
+def until_line(prefix: str) -> Callable[[str], str]:
+    """Keep the output up to the line starting with `prefix` (later lines: `…`)."""
+
+    def cut(text: str) -> str:
+        lines = text.splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith(prefix):
+                return "\n".join(lines[: i + 1] + (["…"] if i + 1 < len(lines) else []))
+        raise Failed(f"expected a line starting with {prefix!r} in:\n{text}")
+
+    return cut
+
+
+def first_warning(text: str) -> str:
+    """Of each run of `warning:` lines keep the first (the rest: `…`)."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("warning:") and out and out[-1].startswith(("warning:", "…")):
+            if out[-1] != "…":
+                out.append("…")
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def skip_from_blank(after: str, resume: str) -> Callable[[str], str]:
+    """Cut the output from the first blank line after the line starting with `after` to the
+    line starting with `resume` (shown as one `…`)."""
+
+    def cut(text: str) -> str:
+        lines = text.splitlines()
+        try:
+            start = next(i for i, line in enumerate(lines) if line.startswith(after))
+            blank = lines.index("", start)
+            back = next(i for i, line in enumerate(lines) if i > blank and line.startswith(resume))
+        except (StopIteration, ValueError):
+            raise Failed(f"expected {after!r}, a blank line, then {resume!r} in:\n{text}") from None
+        return "\n".join(lines[:blank] + ["…"] + lines[back:])
+
+    return cut
+
+
 # In the order they run; the build must come first, serve and saved queries last.
 EXAMPLES = [
     Example(
         "build",
         [
-            Cmd("kg build corpus/", cwd="repo"),
-            Cmd("kg build corpus/          # nothing changed: nothing is parsed", cwd="repo"),
+            Cmd("kg build corpus/", cwd="repo", shape=first_warning),
+            Cmd(
+                "kg build corpus/          # nothing changed: nothing is parsed",
+                cwd="repo",
+                shape=first_warning,
+            ),
         ],
     ),
     Example("validate", [Cmd("kg validate")]),
-    Example("stats", [Cmd("kg stats")]),
     Example(
         "query",
+        [Cmd(f"kg query '{SUBSIDIARIES}'"), Cmd(f"kg query '{SUBSIDIARIES}' --format csv")],
+    ),
+    Example(
+        "query-formats",
         [
-            Cmd(f"kg query '{SUBSIDIARIES}'"),
             File("who.rq", WHO_RQ),
             Cmd("kg query who.rq"),
-            Cmd(f"kg query '{SUBSIDIARIES} LIMIT 2' --format csv"),
+            Cmd("kg query who.rq --format json"),
             Cmd("kg query 'ASK { kge:SiCarrier kg:subsidiaryOf kge:Huawei }' --format json"),
         ],
     ),
@@ -181,10 +240,11 @@ EXAMPLES = [
         "saved-cli",
         [
             Cmd("kg query --list"),
-            Cmd("kg query --saved facts-about --param entity=ファーウェイ"),
-            Cmd("kg query --saved ownership-chain --param entity=新凱来工業機器 --show"),
+            Cmd("kg query --saved facts-about --param entity=ファーウェイ --limit 4"),
+            Cmd("kg query --saved facts-about --param entity=ファーウェイ --limit 4 --offset 4"),
         ],
     ),
+    Example("claim", [Cmd(f"kg query '{CLAIM}'")]),
     Example(
         "export",
         [
@@ -207,7 +267,7 @@ EXAMPLES = [
     Example(
         "why",
         [
-            Cmd("kg why SiCarrier suppliesTo Huawei"),
+            Cmd("kg why SiCarrier 供給先 Huawei"),
             Cmd("kg why サイキャリア subsidiaryOf ファーウェイ"),
         ],
     ),
@@ -226,7 +286,9 @@ EXAMPLES = [
             )
         ],
     ),
-    Example("analyze", [Cmd("kg analyze")]),
+    Example(
+        "analyze", [Cmd("kg analyze", shape=until_line("most central entities, suppliesTo edges"))]
+    ),
     Example("explain", [Cmd("kg explain 東京エレクトロン ファーウェイ")]),
     Example(
         "viz",
@@ -246,6 +308,10 @@ EXAMPLES = [
                 "make --no-print-directory -o .venv/.stamp-install demo",
                 cwd="demo",
                 show="make demo",
+                # the build's report, the counts of kg stats (not its tables), what kg viz wrote
+                shape=compose(
+                    first_warning, skip_from_blank(".venv/bin/kg stats", ".venv/bin/kg viz")
+                ),
             )
         ],
     ),
@@ -275,9 +341,9 @@ class Runner:
         self.env.pop("KG_UPDATE_URL", None)
 
     def shown(self, text: str) -> str:
-        """Normalise what is shown: scratch paths -> repository root, port -> 7878."""
-        for d in (self.work, self.demo):
-            text = text.replace(str(d), str(REPO))
+        """Normalise what is shown: the checkouts -> ~/kg, port -> 7878."""
+        for d in (self.work, self.demo, REPO):
+            text = text.replace(str(d), SHOWN_CHECKOUT)
         if self.port is not None:
             text = text.replace(f"127.0.0.1:{self.port}", f"127.0.0.1:{SHOWN_PORT}")
             text = text.replace(f"--port {self.port}", f"--port {SHOWN_PORT}")
@@ -325,6 +391,11 @@ class Runner:
         for name in ("Makefile", "pyproject.toml", ".venv"):
             (self.demo / name).symlink_to(REPO / name)
 
+    def share_parses(self) -> None:
+        """Give the scratch checkout's store the parses of the first build (`--check` only:
+        `make demo` then loads no model, which changes its timing and nothing else)."""
+        shutil.copytree(self.store / "parse-cache", self.demo / ".kg" / "store" / "parse-cache")
+
 
 def fence(lang: str, body: str) -> str:
     if "```" in body:
@@ -365,6 +436,7 @@ def serve(r: Runner) -> tuple[str, str]:
         )
         steps = [
             Cmd(f"curl -sf {url} -H 'Accept: text/csv' --data-urlencode 'query={csv_query}'"),
+            Cmd(f"curl -sf 'http://127.0.0.1:{SHOWN_PORT}/search?q=huawei'"),
             Cmd(
                 f"curl -s -o /dev/null -w '%{{http_code}}\\n' {url}"
                 " --data-urlencode 'update=DROP ALL'"
@@ -397,18 +469,36 @@ def serve(r: Runner) -> tuple[str, str]:
             proc.wait()
 
 
-def saved_queries(store_dir: Path) -> str:
-    """The saved-queries section, as scripts/readme_saved_queries.py writes it."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from readme_saved_queries import section
+SAVED_BEGIN, SAVED_END = "<!-- saved-queries:begin -->", "<!-- saved-queries:end -->"
 
+
+def saved_queries(store_dir: Path) -> str:
+    """The saved-queries section: for every saved query its title, description, parameters,
+    the command and its first page, as `kg query --saved NAME` prints it."""
     from kg import graph
+    from kg.query import format_result, result_labels
+    from kg.saved import list_saved, run_saved
 
     store = graph.open_store(str(store_dir), create=False)
+    out = [SAVED_BEGIN, ""]
     try:
-        return section(store)
+        for q in list_saved():
+            params = " ".join(f"--param {p.name}={p.default!r}" if " " in p.default
+                              else f"--param {p.name}={p.default}" for p in q.params)  # fmt: skip
+            out += [f"#### `{q.name}`: {q.title}", "", q.description]
+            if q.params:
+                out.append("")
+                out += [f"- `{p.name}` ({p.kind}, default `{p.default}`): {p.description}"
+                        for p in q.params]  # fmt: skip
+            page = run_saved(store, q.name)
+            shown = format_result(page, "table", labels=result_labels(store, page))
+            out += ["", "```console", f"$ kg query --saved {q.name} {params}".rstrip(), shown,
+                    "```", ""]  # fmt: skip
     finally:
+        del store
         graph.close_store(str(store_dir))
+    out.append(SAVED_END)
+    return "\n".join(out)
 
 
 def gazetteer_entry(name: str = "kge:Naura") -> str:
@@ -428,24 +518,31 @@ def marker_pattern(name: str) -> re.Pattern:
     return re.compile(rf"^(<!-- example:{n} -->)$.*?^(<!-- /example:{n} -->)$", re.DOTALL | re.M)
 
 
-def replace_blocks(text: str, blocks: dict[str, str], saved: str) -> str:
+def replace_blocks(texts: dict[Path, str], blocks: dict[str, str], saved: str) -> dict[Path, str]:
+    """`texts` (file -> text) with every example block and the saved-queries section replaced;
+    each must stand in exactly one file, once."""
+    out = dict(texts)
     for name, block in blocks.items():
         pattern = marker_pattern(name)
-        if len(pattern.findall(text)) != 1:
+        holders = [f for f, t in out.items() if pattern.search(t)]
+        if len(holders) != 1 or len(pattern.findall(out[holders[0]])) != 1:
             raise Failed(
-                f"README.md: need exactly one <!-- example:{name} --> ... "
-                f"<!-- /example:{name} --> pair"
+                f"need exactly one <!-- example:{name} --> ... <!-- /example:{name} --> pair in"
+                f" README.md and docs/*.md; found it in {len(holders)} file(s)"
             )
-        text = pattern.sub(lambda m, b=block: f"{m.group(1)}\n{b}\n{m.group(2)}", text)
-    unknown = set(re.findall(r"^<!-- example:([\w-]+) -->$", text, re.M)) - set(blocks)
-    if unknown:
-        raise Failed(f"README.md: no example named {', '.join(sorted(unknown))}")
-    begin, end = "<!-- saved-queries:begin -->", "<!-- saved-queries:end -->"
-    # whole lines only: the README's prose names the markers too
-    pattern = re.compile(f"^{re.escape(begin)}$.*?^{re.escape(end)}$", re.DOTALL | re.M)
-    if not pattern.search(text):
-        raise Failed(f"README.md: no {begin} ... {end} markers")
-    return pattern.sub(lambda _m: saved, text)
+        f = holders[0]
+        out[f] = pattern.sub(lambda m, b=block: f"{m.group(1)}\n{b}\n{m.group(2)}", out[f])
+    for f, text in out.items():
+        unknown = set(re.findall(r"^<!-- example:([\w-]+) -->$", text, re.M)) - set(blocks)
+        if unknown:
+            raise Failed(f"{f.name}: no example named {', '.join(sorted(unknown))}")
+    # whole lines only: the prose names the markers too
+    pattern = re.compile(f"^{re.escape(SAVED_BEGIN)}$.*?^{re.escape(SAVED_END)}$", re.DOTALL | re.M)
+    holders = [f for f, t in out.items() if pattern.search(t)]
+    if len(holders) != 1:
+        raise Failed(f"need {SAVED_BEGIN} ... {SAVED_END} in exactly one file")
+    out[holders[0]] = pattern.sub(lambda _m: saved, out[holders[0]])
+    return out
 
 
 TIMING = re.compile(r"\d+(\.\d+)? s\b")
@@ -461,25 +558,27 @@ def sources_fingerprint() -> str:
     return h.hexdigest()
 
 
-def generate() -> tuple[dict[str, str], str]:
+def generate(check: bool) -> tuple[dict[str, str], str]:
     if not (VENV_BIN / "kg").exists():
         raise Failed(f"no {VENV_BIN / 'kg'}: run `make demo` (or pip install -e .) first")
     before = sources_fingerprint()
-    blocks, saved = run_all()
+    blocks, saved = run_all(check)
     if sources_fingerprint() != before:
         raise Failed(
             "kg/, ontology/, corpus/ or the seed gold changed while the examples ran,"
-            " so they may disagree; README.md not written, run the script again"
+            " so they may disagree; nothing written, run the script again"
         )
     return blocks, saved
 
 
-def run_all() -> tuple[dict[str, str], str]:
+def run_all(check: bool) -> tuple[dict[str, str], str]:
     with tempfile.TemporaryDirectory(prefix="readme-examples-") as tmp:
         r = Runner(Path(tmp))
         r.prepare_demo()
         blocks: dict[str, str] = {}
         for ex in EXAMPLES:
+            if ex.name == "make-demo" and check:
+                r.share_parses()
             if ex.steps:
                 blocks[ex.name] = r.block(ex)
             print(f"  {ex.name}", file=sys.stderr)
@@ -491,35 +590,35 @@ def run_all() -> tuple[dict[str, str], str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--readme", default=str(REPO / "README.md"))
     ap.add_argument(
         "--check",
         action="store_true",
-        help="Write nothing; exit 1 if the README differs in more than timings.",
+        help="Write nothing; exit 1 if a file differs in more than timings.",
     )
     args = ap.parse_args()
-    readme = Path(args.readme)
     try:
-        text = readme.read_text(encoding="utf-8")
-        blocks, saved = generate()
-        new = replace_blocks(text, blocks, saved)
+        texts = {f: f.read_text(encoding="utf-8") for f in DOCUMENTS}
+        blocks, saved = generate(args.check)
+        new = replace_blocks(texts, blocks, saved)
     except Failed as exc:
         print("error: " + " ".join(str(exc).split()), file=sys.stderr)
         raise SystemExit(1) from None
     except (OSError, subprocess.SubprocessError) as exc:
         print(f"error: {type(exc).__name__}: {' '.join(str(exc).split())}", file=sys.stderr)
         raise SystemExit(1) from None
+    changed = [f for f in DOCUMENTS if TIMING.sub("T s", new[f]) != TIMING.sub("T s", texts[f])]
     if args.check:
-        if TIMING.sub("T s", new) != TIMING.sub("T s", text):
-            print(
-                f"error: {readme} is out of date; run python scripts/readme_examples.py",
-                file=sys.stderr,
-            )
+        if changed:
+            names = ", ".join(str(f.relative_to(REPO)) for f in changed)
+            print(f"error: {names} out of date; run python scripts/readme_examples.py",
+                  file=sys.stderr)  # fmt: skip
             raise SystemExit(1)
-        print(f"{readme} is up to date")
+        print(f"{len(DOCUMENTS)} files are up to date")
         return
-    readme.write_text(new, encoding="utf-8")
-    print(f"rewrote {len(blocks)} examples and the saved queries in {readme}")
+    for f in DOCUMENTS:
+        if new[f] != texts[f]:
+            f.write_text(new[f], encoding="utf-8")
+    print(f"rewrote {len(blocks)} examples and the saved queries in {len(DOCUMENTS)} files")
 
 
 if __name__ == "__main__":

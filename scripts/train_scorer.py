@@ -34,7 +34,8 @@ from eval_real import shared_gold, split_files  # noqa: E402
 VERSION = "kg.relations.scorer.v1"
 EVAL = REPO / "tests" / "data" / "eval"
 C = 0.5  # inverse regularisation strength of every relation's logistic model
-DIGITS = 4  # weights are rounded, and the smallest dropped, so that the file stays small
+DIGITS = 3  # weights are rounded, and the smallest dropped, so that the file stays small
+MIN_COUNT = 2  # a feature seen in fewer training candidates of a relation gets no weight
 
 
 @dataclass
@@ -215,8 +216,13 @@ def fit(examples: list[Example]) -> dict[str, float]:
     labels = [e.label for e in examples]
     if len(set(labels)) < 2:
         return {}
+    seen: dict[str, int] = defaultdict(int)
+    for e in examples:
+        for f in set(e.features):
+            seen[f] += 1
     vec = DictVectorizer()
-    x = vec.fit_transform([dict.fromkeys(e.features, 1) for e in examples]).tocsr()
+    rows = [{f: 1 for f in e.features if seen[f] >= MIN_COUNT} for e in examples]
+    x = vec.fit_transform(rows).tocsr()
     x.indices = x.indices.astype("int32")  # liblinear takes 32-bit indices only
     x.indptr = x.indptr.astype("int32")
     model = LogisticRegression(C=C, solver="liblinear", max_iter=1000, random_state=0)
@@ -224,7 +230,7 @@ def fit(examples: list[Example]) -> dict[str, float]:
     weights = {"": round(float(model.intercept_[0]), DIGITS)}
     for name, w in zip(vec.get_feature_names_out(), model.coef_[0], strict=True):
         w = round(float(w), DIGITS)
-        if abs(w) >= 10**-DIGITS * 5:
+        if abs(w) >= 10**-DIGITS * 10:
             weights[str(name)] = w
     return dict(sorted(weights.items()))
 
@@ -270,26 +276,61 @@ def score(scored: list[tuple[Example, float]], propose: float, keep: float) -> t
     return prec, rec, 2 * prec * rec / (prec + rec) if prec + rec else 0.0
 
 
-def choose_thresholds(scored: list[tuple[Example, float]], min_precision: float) -> tuple:
-    """The (propose, keep) pair with the best F1 among those that keep `min_precision`."""
+def _score_each(rows: list[tuple[Example, float, float, float]]) -> tuple[float, ...]:
+    """Precision, recall, F1 with each example's own relation thresholds."""
+    tp = fp = fn = 0
+    for e, p, propose, keep in rows:
+        yes = p >= keep if e.rule else p >= propose
+        tp += yes and e.label == 1
+        fp += yes and e.label == 0
+        fn += (not yes) and e.label == 1
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    return prec, rec, 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+
+
+def choose_thresholds(
+    scored: list[tuple[Example, float]], min_precision: float, filter_rules: bool = False
+) -> tuple:
+    """The (propose, keep) pair with the best F1 among those that keep `min_precision`
+    (keep is 0, the rules' facts all stand, unless `filter_rules`)."""
     grid = [x / 100 for x in range(5, 100, 5)]
     best = None
     for propose in grid:
-        for keep in [0.0, *grid[:10]]:
+        for keep in [0.0, *grid[:10]] if filter_rules else [0.0]:
             p, r, f = score(scored, propose, keep)
             if p >= min_precision and (best is None or f > best[2][2]):
                 best = (propose, keep, (p, r, f))
     return best
 
 
-def model_json(weights: dict, propose: float, keep: float, sets: list[str]) -> str:
+MIN_POSITIVES = 15  # a relation with fewer held-out positives proposes nothing
+
+
+def per_relation(scored: list[tuple[Example, float]], min_precision: float) -> dict:
+    """(propose, keep) per relation: the best F1 at `min_precision` on its held-out
+    candidates; a relation too rare to measure, or never that precise, only keeps the
+    rules' facts (propose above 1)."""
+    by_rel: dict[str, list] = defaultdict(list)
+    for e, p in scored:
+        by_rel[e.relation].append((e, p))
+    out = {}
+    for rel, xs in sorted(by_rel.items()):
+        best = None
+        if sum(e.label for e, _ in xs) >= MIN_POSITIVES:
+            best = choose_thresholds(xs, min_precision, filter_rules=True)
+        out[rel] = (best[0], best[1]) if best else (1.01, 0.0)
+    return out
+
+
+def model_json(weights: dict, thresholds: dict, sets: list[str]) -> str:
     data = {
         "version": VERSION,
         "about": "Logistic model per relation over candidate pairs (kg/relations/scorer.py); "
         "trained by scripts/train_scorer.py",
         "trained_on": sets,
-        "propose": dict.fromkeys(sorted(weights), propose),
-        "keep": dict.fromkeys(sorted(weights), keep),
+        "propose": {r: thresholds.get(r, (1.01, 0.0))[0] for r in sorted(weights)},
+        "keep": {r: thresholds.get(r, (1.01, 0.0))[1] for r in sorted(weights)},
         "weights": weights,
     }
     return json.dumps(data, ensure_ascii=False, indent=0, sort_keys=False) + "\n"
@@ -306,18 +347,29 @@ def main(argv: list[str] | None = None) -> int:
     data = load_data(args.cache)
     sets = [gs.name for gs in training_sets()]
     scored = cross_validate(data)
-    rules = score([(e, 1.0 if e.rule else 0.0) for e, _ in scored], 2.0, 0.5)
-    propose, keep, combined = choose_thresholds(scored, args.min_precision)
+    thresholds = per_relation(scored, args.min_precision)
     if args.cv:
         positives = sum(e.label for e in data.examples)
         print(f"{len(data.examples)} candidates, {positives} positive, sets: {', '.join(sets)}")
-        print(f"rules alone:          P {rules[0]:.2f} R {rules[1]:.2f} F1 {rules[2]:.2f}")
-        only = choose_thresholds([(e, p) for e, p in scored if not e.rule], 0.0)
-        print(f"scorer proposes at {propose:.2f}, keeps rule facts at {keep:.2f}:")
-        print(f"rules and scorer:     P {combined[0]:.2f} R {combined[1]:.2f} F1 {combined[2]:.2f}")
-        if only:
-            print(f"(scorer alone where the rules are silent: best F1 {only[2][2]:.2f})")
-    text = model_json(train(data), propose, keep, sets)
+        print("held-out candidates, articles kept whole (5 folds):")
+        print(f"{'relation':20s} {'pos':>4s}  rules P/R      propose keep  rules+scorer P/R")
+        rows = defaultdict(list)
+        for e, p in scored:
+            rows[e.relation].append((e, p))
+        combined_all = []
+        for rel, xs in sorted(rows.items()):
+            propose, keep = thresholds[rel]
+            r = score([(e, 1.0 if e.rule else 0.0) for e, _ in xs], 2.0, 0.5)
+            c = score(xs, propose, keep)
+            combined_all += [(e, p, propose, keep) for e, p in xs]
+            pos = sum(e.label for e, _ in xs)
+            print(f"{rel:20s} {pos:4d}  {r[0]:.2f}/{r[1]:.2f}      {propose:.2f}   {keep:.2f}  "
+                  f"{c[0]:.2f}/{c[1]:.2f}")  # fmt: skip
+        rules = score([(e, 1.0 if e.rule else 0.0) for e, _ in scored], 2.0, 0.5)
+        both = _score_each(combined_all)
+        print(f"{'all':20s} {positives:4d}  {rules[0]:.2f}/{rules[1]:.2f}  (F1 {rules[2]:.2f})"
+              f"              {both[0]:.2f}/{both[1]:.2f}  (F1 {both[2]:.2f})")  # fmt: skip
+    text = model_json(train(data), thresholds, sets)
     if args.check:
         same = args.out.is_file() and args.out.read_text(encoding="utf-8") == text
         print("the shipped model is up to date" if same else f"{args.out} differs: retrain")

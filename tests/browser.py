@@ -2,7 +2,8 @@
 
 `Browser` starts Debian's `chromium` with `--remote-debugging-pipe` (commands on fd 3,
 replies and events on fd 4, each a JSON message ending in NUL) and with networking off: every
-host resolves to nothing and every proxied request goes to a closed local port. `Page` opens
+host resolves to nothing and every proxied request goes to a closed local port, loopback
+included, except the one server (`serving="127.0.0.1:PORT"`) a test may open. `Page` opens
 one URL in a new tab and records every network request the page attempts, every JavaScript
 dialog (alert, confirm, prompt) and every uncaught exception.
 """
@@ -52,7 +53,9 @@ class CDPError(RuntimeError):
 
 
 class Browser:
-    def __init__(self, executable: str | None = None, *, window=(1400, 900)) -> None:
+    def __init__(
+        self, executable: str | None = None, *, window=(1400, 900), serving: str | None = None
+    ) -> None:
         exe = executable or find_chromium()
         if not exe:
             raise CDPError("no chromium found: apt-get install -y chromium")
@@ -66,7 +69,15 @@ class Browser:
             os.dup2(child_r, 3)
             os.dup2(child_w, 4)
 
-        args = [exe, *FLAGS, f"--user-data-dir={self.profile}",
+        flags = FLAGS
+        if serving is not None:
+            host = serving.rsplit(":", 1)[0]
+            swap = {
+                "--proxy-bypass-list": f"<-loopback>;{serving}",
+                "--host-resolver-rules": f"MAP * ~NOTFOUND, EXCLUDE {host}",
+            }
+            flags = [f"{k}={swap[k]}" if (k := f.split("=")[0]) in swap else f for f in FLAGS]
+        args = [exe, *flags, f"--user-data-dir={self.profile}",
                 f"--window-size={window[0]},{window[1]}", "about:blank"]  # fmt: skip
         self.proc = subprocess.Popen(
             args,
@@ -200,6 +211,15 @@ class Page:
             found = self._mine(method)
             if found:
                 return found[0]
+            self.b.events += self.b._read(deadline)
+
+    def follow(self, expression: str, *, timeout: float = 30.0) -> None:
+        """Evaluate `expression` (a click on a link, say) and wait until the page it leads to
+        has loaded: nothing is evaluated while the old document goes away."""
+        loaded = len(self._mine("Page.loadEventFired"))
+        self.eval(expression)
+        deadline = time.monotonic() + timeout
+        while len(self._mine("Page.loadEventFired")) == loaded:
             self.b.events += self.b._read(deadline)
 
     def eval(self, expression: str, *, timeout: float = 30.0):

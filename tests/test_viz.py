@@ -91,7 +91,7 @@ def test_edges_are_one_per_fact_styled_by_modality(hostile_graph):
     assert len(set(styles)) == 4
     assert set(relations()) <= set(viz.RELATION_COLORS)
     assert not any("title" in x for x in [*data["nodes"], *data["edges"]])  # tooltips: DOM
-    sizes = {n["id"]: n["size"] for n in data["nodes"]}
+    sizes = {n["id"]: n["value"] for n in data["nodes"]}
     assert sizes[EVIL.iri] > sizes[THIRD.iri]  # degree 2 against 1
 
 
@@ -112,15 +112,29 @@ def test_select_keeps_the_most_connected_part_and_says_so():
     g = star(10)
     sel = viz.select(g, max_nodes=5)
     assert sel.truncated and sel.total_nodes == 33
-    assert {f"{KGE}hub0", f"{KGE}hub1", f"{KGE}hub2"} <= set(sel.graph.nodes)
-    assert len(sel.graph) == 5
+    assert {f"{KGE}hub0", f"{KGE}hub1", f"{KGE}hub2"} <= sel.shown and len(sel.shown) == 5
     assert "5 most connected of 33" in sel.note_en and "--max-nodes 5" in sel.note_ja
     full = viz.select(g, max_nodes=100)
-    assert not full.truncated and full.note_en is None and len(full.graph) == 33
+    assert not full.truncated and full.note_en is None and len(full.shown) == 33
     focused = viz.select(g, focus=[f"{KGE}hub2"], depth=1, max_nodes=100)
-    assert len(focused.graph) == 11 and not focused.truncated
+    assert len(focused.shown) == 11 and not focused.truncated
     two = viz.select(g, focus=[f"{KGE}leaf0_0"], depth=2, max_nodes=100)
-    assert set(two.graph.nodes) >= {f"{KGE}hub1", f"{KGE}leaf0_9"} and len(two.graph) == 12
+    assert two.shown >= {f"{KGE}hub1", f"{KGE}leaf0_9"} and len(two.shown) == 12
+
+
+def test_the_page_holds_what_is_around_the_view_for_walking():
+    """Nearest first, up to `embed` entities; each says how many neighbours it lacks."""
+    g = star(10)
+    leaf = f"{KGE}leaf2_0"
+    sel = viz.select(g, focus=[leaf], depth=0, max_nodes=1, embed=5)
+    assert sel.shown == {leaf} and sel.focus == {leaf}
+    # the leaf, its hub (1 hop), then 3 of the hub's 9 other leaves (2 hops); hub2's
+    # component holds nothing else, and the other hubs are not reachable from it
+    hub = f"{KGE}hub2"
+    assert set(sel.graph) == {leaf, hub, *(f"{KGE}leaf2_{i}" for i in (1, 2, 3))}
+    assert sel.beyond == {hub: 10 - 4}  # its 10 leaves, 4 of them held
+    everything = viz.select(g, focus=[leaf], depth=0, max_nodes=1, embed=1000)
+    assert len(everything.graph) == 11 and everything.beyond == {}  # hub2's component
 
 
 def test_render_focus_by_alias_and_cli(hostile_store, tmp_path):
@@ -143,6 +157,11 @@ def test_render_focus_by_alias_and_cli(hostile_store, tmp_path):
 
 
 # ----------------------------------------------------------------- in a real browser
+
+
+def fetched(page) -> list[str]:
+    """What the page asked for, bar data: URLs (Chromium draws the date inputs' icon so)."""
+    return [u for u in page.requests if not u.startswith("data:")]
 
 
 def test_page_in_headless_chromium(browser, hostile_graph, tmp_path):
@@ -207,7 +226,7 @@ def test_page_in_headless_chromium(browser, hostile_graph, tmp_path):
     assert page.eval("document.querySelectorAll('script').length") == 3
     assert page.eval("window.__kgDialogs") == [] and page.dialogs == []
     assert page.eval("performance.getEntriesByType('resource').length") == 0
-    assert page.requests == [url]
+    assert fetched(page) == [url]
     assert page.exceptions == []
     shot = page.screenshot(tmp_path / "hostile.png")
     print(f"screenshot: {shot}")
@@ -222,5 +241,92 @@ def test_truncated_page_says_so_in_chromium(browser, tmp_path):
     note = page.eval("(() => { const n = document.getElementById('kg-note');"
                      " return n.hidden ? null : n.textContent; })()")  # fmt: skip
     assert note == "Showing the 30 most connected of 123 entities in the graph (--max-nodes 30)."
-    assert page.requests == [out.path.resolve().as_uri()] and page.exceptions == []
+    assert fetched(page) == [out.path.resolve().as_uri()] and page.exceptions == []
     print(f"screenshot: {page.screenshot(tmp_path / 'big.png')}")
+
+
+def chain() -> nx.MultiDiGraph:
+    """A - B (suppliesTo, 2024-01), B - C (investsIn, 2024-09), C - D (basedIn, undated),
+    plus E, F on A: a focus on A at depth 1 shows A, B, E, F and holds C and D."""
+    g = nx.MultiDiGraph()
+    for n in "ABCDEF":
+        g.add_node(f"{KGE}{n}", cls="Company", label_ja=f"社{n}", label_en=f"Firm {n}",
+                   aliases=[])  # fmt: skip
+    links = [("A", "suppliesTo", "B", "2024-01-05"), ("B", "investsIn", "C", "2024-09-01"),
+             ("C", "basedIn", "D", None), ("A", "partnersWith", "E", "2024-02-01"),
+             ("F", "suppliesTo", "A", "2024-03-01")]  # fmt: skip
+    for i, (s, rel, o, day) in enumerate(links):
+        g.add_edge(f"{KGE}{s}", f"{KGE}{o}", key=f"c{i}", relation=rel, modality="asserted",
+                   sentence=f"{s}と{o}の文。", title="記事", date=day, article="a",
+                   confidence=0.9, claim=f"c{i}")  # fmt: skip
+    return g
+
+
+def shown_ids(page) -> set[str]:
+    return {i.removeprefix(str(KGE)) for i in page.eval("kg.nodes.getIds()")}
+
+
+def test_viz_page_expands_refocuses_and_filters(browser, tmp_path):
+    out = viz.write_page(chain(), tmp_path / "walk.html", focus=[f"{KGE}A"], depth=1)
+    assert (out.nodes, out.held) == (4, 6)
+    page = browser.open(out.path.resolve().as_uri())
+    ready = "document.documentElement.dataset.kgReady === '1'"
+    page.wait_for(ready, timeout=60)
+    assert shown_ids(page) == {"A", "B", "E", "F"}
+
+    # double-click B: its neighbour C comes into view with the edge to it
+    b = json.dumps(f"{KGE}B")
+    pos = page.eval(f"""(() => {{ const p = kg.network.canvasToDOM(
+        kg.network.getPositions([{b}])[{b}]);
+        const r = document.querySelector('#kg-network canvas').getBoundingClientRect();
+        return [r.left + p.x, r.top + p.y]; }})()""")
+    mouse = {"x": pos[0], "y": pos[1], "button": "left"}
+    for count in (1, 2):
+        for kind in ("mousePressed", "mouseReleased"):
+            page.send("Input.dispatchMouseEvent", {"type": kind, "clickCount": count, **mouse})
+    page.wait_for("kg.nodes.get('https://w3id.org/chipkg/entity/C') !== null")
+    assert shown_ids(page) == {"A", "B", "C", "E", "F"}
+    details = page.eval("document.getElementById('kg-details').textContent")
+    assert "出資先: 社B —出資先 → 社C" in details and "null" not in details
+    page.wait_for(ready)
+
+    # filter by relation: without investsIn, C has no edge left and goes; back with it
+    box = "document.querySelector('#kg-legend input[data-key=\"investsIn\"]')"
+    page.eval(f"{box}.click()")
+    assert shown_ids(page) == {"A", "B", "E", "F"}
+    page.eval(f"{box}.click()")
+    page.wait_for(ready)
+    assert shown_ids(page) == {"A", "B", "C", "E", "F"}
+
+    # a date range keeps the edges with a claim inside it: A-E (February) and F-A (March);
+    # C goes with B-C (September), B stays (expanded by hand), A-B (January) goes
+    dates = """(() => {{ for (const [id, day] of [['kg-from', '{0}'], ['kg-to', '{1}']]) {{
+        const box = document.getElementById(id); box.value = day;
+        box.dispatchEvent(new Event('change')); }} }})()"""
+    page.eval(dates.format("2024-02-01", "2024-06-30"))
+    assert shown_ids(page) == {"A", "B", "E", "F"}
+    assert len(page.eval("kg.edges.getIds()")) == 2
+    page.eval(dates.format("", ""))
+    page.wait_for(ready)
+    assert len(page.eval("kg.edges.getIds()")) == 4
+
+    # re-focus on C at depth 1 from its panel: C and its neighbours B and D
+    page.eval(f"kg.showNode({json.dumps(f'{KGE}C')})")
+    page.eval("document.getElementById('kg-focus').click()")
+    page.wait_for(ready)
+    assert shown_ids(page) == {"B", "C", "D"}
+    page.eval("document.getElementById('kg-reset').click()")
+    page.wait_for(ready)
+    assert shown_ids(page) == {"A", "B", "E", "F"}
+    assert page.exceptions == [] and fetched(page) == [out.path.resolve().as_uri()]
+
+
+def test_viz_labels_the_most_connected_until_zoomed_in(browser, tmp_path):
+    out = viz.write_page(star(40), tmp_path / "labels.html", max_nodes=200)
+    page = browser.open(out.path.resolve().as_uri())
+    page.wait_for("document.documentElement.dataset.kgReady === '1'", timeout=60)
+    hubs = {f"{KGE}hub{i}" for i in range(3)}
+    labelled = set(page.eval("kg.labelled()"))
+    assert labelled == hubs, len(labelled)  # 120 leaves, unlabelled at this zoom
+    page.eval("kg.network.moveTo({ scale: 3 })")
+    assert len(page.eval("kg.labelled()")) == out.nodes == 123

@@ -4,8 +4,10 @@ each pair (features as strings), read from the dependency parse and the cue file
 A candidate is an ordered pair of distinct entities of one sentence: named there (the closest
 mentions of the two are used), named by 同社/両社 (resolved as the rules resolve them), or the
 article's topic standing in for a dropped subject (zero anaphora: a sentence without a topic
-or subject of its own continues the last one). Features are relation-independent; each
-relation's model weighs them (`kg.relations.scorer`).
+or subject of its own continues the last one). Features are relation-independent and
+unlexicalised (dependency labels, particles, cue relations, classes, lists, not the words
+themselves): the gold sets are small, and words would be learnt by heart. Each relation's
+model weighs them (`kg.relations.scorer`).
 """
 
 from __future__ import annotations
@@ -99,10 +101,6 @@ def pair_features(sent: Sentence, a: Arg, b: Arg, cue_relations: dict[str, set[s
         f.append(f"pp={sent.particle_after(a.end) or '-'}|{sent.particle_after(b.end) or '-'}")
         between = doc[first.end : second.start]
         f.append(f"gap={_bucket(len(between))}")
-        lemmas = [t.lemma_ for t in between if not t.is_space]
-        if len(lemmas) <= 5:
-            f.append("btw=" + "_".join(lemmas))
-        f.extend(f"bw={x}" for x in set(lemmas))
         if any(t.pos_ in ("VERB", "AUX") for t in between):
             f.append("btw_verb")
         ma = sent.by_token.get(a.start)
@@ -117,19 +115,16 @@ def pair_features(sent: Sentence, a: Arg, b: Arg, cue_relations: dict[str, set[s
         path_b = up_b[: next(i for i, t in enumerate(up_b) if t.i == lca.i)]
         deps = "/".join(t.dep_ for t in path_a) + "^" + "/".join(t.dep_ for t in path_b)
         f.append(f"path={deps}")
-        f.append(f"lca={lca.lemma_}")
         f.append(f"lca_pos={lca.pos_}")
         f.append(f"plen={_bucket(len(path_a) + len(path_b))}")
         on_path = [*path_a[1:], lca, *path_b[1:]]
         for t in on_path:
-            f.append(f"pl={t.lemma_}")
             for rel in cue_relations.get(t.lemma_, ()):
                 f.append(f"cue_path={rel}")
         for rel in cue_relations.get(lca.lemma_, ()):
             f.append(f"cue_lca={rel}")
     for name, r in (("a", ra), ("b", rb)):
         if r.head.i != r.i:
-            f.append(f"h{name}={r.head.lemma_}")
             f.append(f"d{name}={r.dep_}")
     seen: set[str] = set()
     for t in doc:

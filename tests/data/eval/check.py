@@ -1,6 +1,6 @@
 """Validate the eval gold data (dev/ and holdout/) and print coverage counts.
 
-Run: /work/main/.venv/bin/python tests/data/eval/check.py
+Run: .venv/bin/python tests/data/eval/check.py (from the checkout, or any directory)
 Exits non-zero when a hard error is found (bad YAML, unknown entity, evidence not in source, ...).
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-SEED_ENTITIES = Path("/work/shared/gold/seed-entities.jsonl")
+SEED_ENTITIES = HERE.parent / "seed-gold" / "seed-entities.jsonl"
 RELATIONS = [
     "suppliesTo",
     "manufacturesFor",
