@@ -349,6 +349,17 @@ def machine() -> str:
     )
 
 
+def real_news() -> Path | None:
+    """The real-news gold set (../shared/gold/real beside the checkout, $KG_SHARED, or
+    /work/shared), when this machine has it."""
+    import os
+
+    for base in (HERE.parent.parent / "shared", os.environ.get("KG_SHARED"), "/work/shared"):
+        if base and Path(base, "gold", "real").is_dir():
+            return Path(base, "gold", "real")
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--step")
@@ -439,6 +450,26 @@ def main(argv: list[str] | None = None) -> None:
         "identical" if same else "DIFFERENT",
     )
 
+    # 1b. real news: the 48 excerpts of the real-news gold set, where the machine has them
+    real = real_news()
+    if real is not None:
+        texts = load_corpus([str(real)]).articles
+        real_chars = sum(len(x.text) for x in texts)
+        r_plain = run(step("plain_parse", str(real)), work)
+        r_build = run([*KG, "build", str(real), "--store", "s-real", "--jobs", str(a.jobs)], work)
+        add(
+            f"real news ({len(texts)} articles, {real_chars} chars): plain nlp.pipe",
+            f"{r_plain['seconds']:.1f} s, {real_chars / r_plain['seconds']:.0f} chars/s",
+            "1.00×",
+            r_plain["peak_mb"],
+        )
+        add(
+            f"real news: kg build --jobs {a.jobs} (cold)",
+            f"{r_build['seconds']:.1f} s, {real_chars / r_build['seconds']:.0f} chars/s",
+            f"{r_plain['seconds'] / r_build['seconds']:.2f}× plain",
+            r_build["peak_mb"],
+        )
+
     # 2. rebuilds
     again = run([*KG, "build", str(corpus), "--store", "s", "--jobs", str(a.jobs)], work)
     add(
@@ -518,8 +549,10 @@ def main(argv: list[str] | None = None) -> None:
         ofig = (
             never
             if o.get("timeout")
-            else (f"{o['rows']:,} rows: median {o['median_ms']:.1f} ms, p95 {o['p95_ms']:.1f} ms"
-                  f" ({o['reps']} runs)")
+            else (
+                f"{o['rows']:,} rows: median {o['median_ms']:.1f} ms, p95 {o['p95_ms']:.1f} ms"
+                f" ({o['reps']} runs)"
+            )
         )
         rfig = (
             never_rdflib

@@ -219,3 +219,181 @@ def test_hard_negatives_yield_no_facts(nlp):
             if f.modality != "denied" and any(n in f.sentence or f.sentence in n for n in negatives)
         ]
         assert not wrong, wrong
+
+
+# ----------------------------------------------------------------- real-news constructions
+# Each rule written for real news has a sentence of our own here (none comes from a gold
+# file). `must` facts are (subject, relation, object) local names; `must_not` ones may not
+# be found. Names outside the gazetteer are written as they appear (see `_local`).
+
+
+def _local(name: str) -> str:
+    from kg.entities import resolve_name
+
+    return resolve_name(name).removeprefix(str(KGE))
+
+
+def triples(nlp, text: str) -> set[tuple[str, str, str]]:
+    return {(s, p, o) for s, p, o, _ in facts(nlp, text)}
+
+
+REAL_TEXT = [
+    # a fact about a group of firms passes to the members a later sentence lists
+    (
+        "米商務省は20日、中国企業12社をエンティティーリストに追加した。"
+        "12社には長鑫存儲技術(CXMT)やAMECなどが含まれる。",
+        {
+            ("United_States", "restrictsExportsTo", "CXMT"),
+            ("United_States", "restrictsExportsTo", "AMEC"),
+        },
+        set(),
+    ),
+    # the Entity List's owner when no subject is named; 140社の中には
+    (
+        "「エンティティー・リスト」に30社を追加。30社の中には、ナウラ(製造装置)、"
+        "AMEC(エッチング装置)といった装置メーカーがある。",
+        {
+            ("United_States", "restrictsExportsTo", "Naura"),
+            ("United_States", "restrictsExportsTo", "AMEC"),
+        },
+        set(),
+    ),
+    # a number of firms stands for them; the subject of a coordinated predicate to the left
+    (
+        "米国が新たな措置を開始し、ナウラを含む140社への輸出を制限した。",
+        {("United_States", "restrictsExportsTo", "Naura")},
+        set(),
+    ),
+    # a country before a list covers the members that fill a core slot
+    (
+        "中国のファーウェイ、ZTE、シャオミは強く反発した。",
+        {
+            ("Huawei", "basedIn", "China"),
+            ("ZTE", "basedIn", "China"),
+            ("Xiaomi", "basedIn", "China"),
+        },
+        set(),
+    ),
+    # a country glued to a firm, or through a descriptor and a comma
+    (
+        "台湾TSMCは新工場を建てる。日本の半導体大手、キオクシアも増産する。",
+        {("TSMC", "basedIn", "Taiwan"), ("Kioxia", "basedIn", "Japan")},
+        set(),
+    ),
+    # a relational noun after Xの says how the firms stand, not where one is
+    (
+        "ACMシャンハイの親会社であるACMリサーチは影響は限定的だとした。",
+        set(),
+        {("ACM_Research", "basedIn", "Shanghai")},
+    ),
+    # a cleft names the left-out argument
+    ("トヨタが出資するのはラピダスだ。", {("Toyota", "investsIn", "Rapidus")}, set()),
+    # a left-out object is what the last sentence was about; list members are never each
+    # other's investors
+    (
+        "トヨタ自動車はラピダスに出資すると発表した。デンソーやNTTも出資する。",
+        {("Denso", "investsIn", "Rapidus"), ("NTT", "investsIn", "Rapidus")},
+        {("Denso", "investsIn", "NTT"), ("NTT", "investsIn", "Denso")},
+    ),
+    # investors listed after 投資家には, 引受先とする, and a funding round with its raiser
+    # left out
+    (
+        "芯源科技は資金調達ラウンドで28億ドルを調達した。投資家にはテンセントやアリババが含まれる。",
+        {
+            ("Tencent", "investsIn", _local("芯源科技")),
+            ("Alibaba", "investsIn", _local("芯源科技")),
+        },
+        set(),
+    ),
+    (
+        "芯源科技は、テンセントやアリババを引受先とする第三者割当増資を実施した。",
+        {
+            ("Tencent", "investsIn", _local("芯源科技")),
+            ("Alibaba", "investsIn", _local("芯源科技")),
+        },
+        set(),
+    ),
+    (
+        "芯源科技はシリーズBで3億ドルを調達した。ラウンドはテンセントが主導し、アリババも参加した。",
+        {
+            ("Tencent", "investsIn", _local("芯源科技")),
+            ("Alibaba", "investsIn", _local("芯源科技")),
+        },
+        {("Tencent", "investsIn", "Alibaba")},
+    ),
+    # A、Bの2社 stands for its members; 出資して設立した
+    (
+        "芯源科技には、トヨタ自動車、デンソーの2社が出資している。",
+        {("Toyota", "investsIn", _local("芯源科技")), ("Denso", "investsIn", _local("芯源科技"))},
+        set(),
+    ),
+    (
+        "トヨタ自動車とデンソーは共同出資して芯源科技を設立した。",
+        {("Toyota", "investsIn", _local("芯源科技")), ("Denso", "investsIn", _local("芯源科技"))},
+        set(),
+    ),
+    # a stake is an investment, not a takeover; money raised from A is no purchase
+    (
+        "テンセントは芯源科技の株式20%を取得した。",
+        {("Tencent", "investsIn", _local("芯源科技"))},
+        {("Tencent", "acquires", _local("芯源科技"))},
+    ),
+    (
+        "芯源科技はテンセントなどから計100億円を調達した。",
+        {("Tencent", "investsIn", _local("芯源科技"))},
+        {("Tencent", "suppliesTo", _local("芯源科技"))},
+    ),
+    # the clause's own topic is the left-out object, not the last sentence's
+    (
+        "ナウラは工場を建てた。兆光微は、上海市とテンセントが共同出資して設立された。",
+        set(),
+        {("Tencent", "investsIn", "Naura")},
+    ),
+    # maker and product, apposition with である, a firm buying a named chip uses it
+    (
+        "中国当局は、エヌビディア製「RTX 5090D」の購入を禁じた。",
+        {("Nvidia", "develops", _local("RTX 5090D"))},
+        set(),
+    ),
+    ("エヌビディアの主力GPUであるH100は品薄だ。", {("Nvidia", "develops", "H100")}, set()),
+    ("アリババはH20を大量に購入した。", {("Alibaba", "uses", "H20")}, set()),
+    # an apposition with である describes the whole list after it
+    (
+        "TSMCの大口顧客であるAMDとクアルコムは増産を求めた。",
+        {("TSMC", "suppliesTo", "AMD"), ("TSMC", "suppliesTo", "Qualcomm")},
+        set(),
+    ),
+    # the maker behind a passive patient; Xの製品には: X uses
+    (
+        "ファーウェイのスマホには、米クアルコムや米インテルのチップが搭載されている。",
+        {("Huawei", "uses", "Qualcomm"), ("Huawei", "uses", "Intel")},
+        set(),
+    ),
+    # a list competing (AとB、Cの競争); joining a venture of X (Xのエコシステムには…参画)
+    (
+        "サムスン電子とSKハイニックス、マイクロンの競争が激しい。",
+        {
+            ("SK_Hynix", "competesWith", "Samsung_Electronics"),
+            ("Micron", "competesWith", "SK_Hynix"),
+        },
+        set(),
+    ),
+    (
+        "IBMの研究コンソーシアムには、東京エレクトロンやJSRも参画している。",
+        {("IBM", "partnersWith", "Tokyo_Electron"), ("IBM", "partnersWith", "JSR")},
+        set(),
+    ),
+    # customers a passive verb lists
+    (
+        "インスパーは中国最大のサーバー大手だ。同社の主要顧客としては、アリババやテンセントが挙げられる。",
+        {("Inspur", "suppliesTo", "Alibaba"), ("Inspur", "suppliesTo", "Tencent")},
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "must", "must_not"), REAL_TEXT)
+def test_real_news_constructions(nlp, text, must, must_not):
+    got = triples(nlp, text)
+    assert must <= got, got
+    assert not (must_not & got), got

@@ -225,7 +225,12 @@ def suffix_names(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
             j -= 1
         while j < k and doc[j].text in ("・", "-", "&"):
             j += 1
-        if overlaps(doc[j].idx, doc[k].idx + len(doc[k].text), [*others, *out]):
+        a_char, b_char = doc[j].idx, doc[k].idx + len(doc[k].text)
+        blocking = [  # a name NER cut short (能科技 of 算能科技) gives way to the whole run
+            m for m in others if not (m.source != "gazetteer" and a_char <= m.char_start
+                                      and m.char_end <= b_char)
+        ]  # fmt: skip
+        if overlaps(a_char, b_char, [*blocking, *out]):
             continue
         if any(t.like_num or any(c.isdigit() for c in t.text) for t in doc[j : k + 1]):
             continue  # 中国企業25社: a count of firms, not a name
@@ -304,13 +309,32 @@ def quoted_names(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
             while j >= 0 and doc[j].text not in ("(", "（"):
                 j -= 1
             j -= 1
-        after_noun = j >= 0 and rules.descriptors.get(doc[j].text) == "Product"
+        kind = rules.descriptors.get(doc[j].text) if j >= 0 else None
+        after_noun = kind == "Product"
         inner = [m for m in taken if a <= m.start and m.end <= b]
         holds = any(m.cls in ("Product", "Technology") and m.end - m.start < b - a for m in inner)
         if any(m.start == a and m.end == b for m in taken):
             continue
-        if after_noun and name_ok(text, rules) or holds or rules.is_model_number(text):
+        alias = None
+        if b - a >= 3 and doc[b - 1].text in (")", "）"):  # 「紫霄(Zixiao)」: name and alias
+            opening = next((k for k in range(b - 2, a, -1) if doc[k].text in ("(", "（")), None)
+            if opening is not None and opening > a:
+                alias = _text(doc, opening + 1, b - 1)
+                b = opening
+                text = _text(doc, a, b)
+        named = name_ok(text, rules) or bool(alias) and name_ok(alias, rules)
+        firm = kind in ("Company", "Association") and not common_phrase(text) and len(text) >= 2
+        if firm and not any(m.start < b and a < m.end for m in taken):
+            # 中国企業「算芯」: a quoted name after a company noun is a company
+            m = new_mention(doc, a, b, kind)
+            if alias:
+                m.aliases.append(alias)
+            out.append(m)
+            continue
+        if after_noun and named or holds or rules.is_model_number(text):
             m = new_mention(doc, a, b, "Product")
+            if alias:
+                m.aliases.append(alias)
             model = _model_part(doc, m, inner)
             if model is not None:
                 m.iri = model

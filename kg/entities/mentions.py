@@ -91,6 +91,8 @@ def ner_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
         if cls is None:
             continue
         a, b = ent.start_char, ent.end_char
+        while a < b and not doc.text[a].isalnum():  # | Reuters
+            a += 1
         text = doc.text[a:b].strip()
         if not text or overlaps(a, b, taken) or normalize_name(text) in rules.stop_names:
             continue
@@ -99,8 +101,13 @@ def ner_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
         if any(ch.isdigit() for ch in text) and not any(script_of(c) == "latin" for c in text):
             continue
         nxt = doc[ent.end].text if ent.end < len(doc) else ""
-        if nxt in rules.person_markers:
-            continue
+        if nxt in rules.person_markers or text.endswith(tuple(rules.person_markers)):
+            continue  # ジェンスン・ファン最高経営責任者: a person
+        if _MONEY.fullmatch(text):
+            continue  # 120億米ドル
+        if text.isascii() and text.isupper() and len(text) <= 3:
+            if not has_company_cue(doc, ent.start, ent.end, text, rules):
+                continue  # EAR, FT: an acronym is a name only with a company cue
         if _cuts_word(doc.text, a, b):
             continue  # ソウル in ソウルブレイン: part of a longer katakana or Latin word
         if not rules.name_suffix(text) and common_phrase(text):
@@ -117,6 +124,11 @@ def ner_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
         text = strip_suffix(text, rules)
         out.append(Mention(ent.start, ent.end, a, a + len(text), mint_iri(text), cls, text, "ner"))
     return out
+
+
+_MONEY = re.compile(
+    r"[\d０-９.,，]+\s*(?:兆|億|万|千)?\s*(?:米|香港|台湾|人民)?(?:ドル|円|元|ユーロ|ウォン)"
+)
 
 
 def _cuts_word(text: str, a: int, b: int) -> bool:
@@ -160,7 +172,10 @@ def pattern_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> 
         if not has_company_cue(doc, span.start, span.end, name, rules):
             nxt = doc[span.end].text if span.end < len(doc) else ""
             acronym = name.isupper() and len(name) <= 3
-            if nxt not in _SLOT_PARTICLES or acronym and not model:
+            product_noun = rules.descriptors.get(nxt) == "Product"  # H20チップ, B30A GPU
+            if model and product_noun:
+                pass
+            elif nxt not in _SLOT_PARTICLES or acronym and not model:
                 continue
         cls = "Product" if model else "Company"
         out.append(Mention(span.start, span.end, a, b, mint_iri(name), cls, name, "pattern"))

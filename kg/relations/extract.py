@@ -317,7 +317,7 @@ def _pairs(entry: CueEntry, subj: list[Ref], obj: list[Ref], sent: Sentence) -> 
 def _says(tok: Token, sent: Sentence, specs: Sequence[str]) -> bool:
     """Does the sentence fill one of the cue's own slots `specs` (even with a word that names
     no entity: 同子会社に出資する)? Then nothing is left out."""
-    own = {s.split(".")[0] for s in specs if not s.startswith(("gov", "xfer", "mod", "stopic"))}
+    own = {s for s in specs if "." not in s and s != "stopic"}
     return any(sent.slot_of(sent.mention_end(c)) in own for c in _clause_words(tok))
 
 

@@ -166,7 +166,11 @@ class Slots:
                 slots["rel"] = rel
                 if not slots.get("subj") and not slots.get("topic"):
                     slots["subj"] = rel
-        if pred.dep_ == "csubj" and any(c.text == "の" for c in pred.children):
+        if (
+            pred.dep_ in ("csubj", "advcl")
+            and any(c.text == "の" and c.dep_ == "mark" for c in pred.children)
+            and self.particle_after(max(t.i for t in pred.subtree) + 1) in ("", "は")
+        ):
             # XがYするのはZ(だ), a cleft: Z is what the clause leaves out
             rel = self.rel_of(pred.head)
             if rel:
@@ -214,6 +218,9 @@ class Slots:
             out["obj"] = patient
         if agent is not None:
             out["subj"] = agent
+        for key in list(out):  # Yのプロセッサが採用される: what stands behind the patient
+            if key.startswith(("subj.", "topic.")) and agent is None:
+                out.setdefault("obj." + key.split(".", 1)[1], []).extend(out.pop(key))
         return out
 
     def _inherit_subject(self, pred: Token) -> list[Ref]:
@@ -312,7 +319,10 @@ class Slots:
             if refs:
                 slots["desc"] = refs
         if any(c.dep_ == "cop" for c in tok.children) and tok.dep_ == "acl":
-            refs = self.rel_of(head)
+            # TSMCの重要顧客であるAMDとエヌビディア: an apposition with である describes the
+            # whole list it stands before
+            m = self.by_token.get(head.i)
+            refs = self.refs_of_mention(m) if m is not None else self.rel_of(head)
             if refs:
                 slots["desc"] = refs
         # the noun is a predicate: Xは…の子会社だ / Xは…サプライヤーと見られる
@@ -407,7 +417,8 @@ class Slots:
             and self.is_predicate(head)
             and (
                 gov_tok.dep_ in ("obj", "obl", "nsubj", "iobj", "nmod", "ROOT", "compound")
-                or gov_tok.dep_ == "advcl" and own_slot in ("as", "with")  # Aを引受先とする
+                or gov_tok.dep_ == "advcl"
+                and own_slot in ("as", "with")  # Aを引受先とする
             )
         ):
             gs = self.pred_args(head)
