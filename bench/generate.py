@@ -111,26 +111,29 @@ def graph_articles(
     from kg.corpus import Article
     from kg.entities import ArticleEntities, Entity
     from kg.relations import Fact
-    from kg.vocab import KGE, relations
+    from kg.vocab import KGE, relations, sectors
 
     rels = sorted(relations())
     weights = modalities or modality_weights()
     names, shares = list(weights), list(weights.values())
     rng = random.Random(seed)
     classes = ["Company"] * 6 + ["Product", "Technology", "Association", "GovernmentBody"]
+    sector_iris = [s.iri for s in sectors()]
     pool = []
     for j in range(n_entities):
         country = j < N_COUNTRIES
+        cls = "Country" if country else rng.choice(classes)
         pool.append(
             Entity(
                 iri=f"{KGE}E{j}",
-                cls="Country" if country else rng.choice(classes),
+                cls=cls,
                 label_en=f"Entity {j}",
                 label_ja=f"エンティティ{j}",
                 aliases=(f"E{j}社",),
                 tickers=(f"{j}.T",) if N_COUNTRIES <= j < N_HUBS else (),
                 same_as=f"http://www.wikidata.org/entity/Q{1000 + j}" if j < N_HUBS else None,
                 home_country=None if country else f"{KGE}E{rng.randrange(N_COUNTRIES)}",
+                sectors=(sector_iris[j % len(sector_iris)],) if cls == "Company" else (),
             )
         )
     hubs = pool[:N_HUBS]
@@ -171,6 +174,19 @@ def graph_articles(
         yield art, entities, facts
 
 
+def synthetic_list():
+    """An official list (kg.lists.OfficialList) naming every seventh hub by its English label,
+    for the saved queries about lists."""
+    from kg.lists import ListEntry, OfficialList
+
+    out = OfficialList("EL", "Entity List", "Bureau of Industry and Security", "synthetic")
+    for j in range(N_COUNTRIES, N_HUBS, 7):
+        out.entries[f"E{j}"] = ListEntry(
+            f"E{j}", f"Entity {j} Co., Ltd.", listed=f"2024-{1 + j % 12:02d}-15"
+        )
+    return out
+
+
 def query_params(n_entities: int = 20000) -> dict[str, str]:
     """Parameters for the saved queries on the synthetic graph: entities that occur in it.
 
@@ -184,5 +200,6 @@ def query_params(n_entities: int = 20000) -> dict[str, str]:
              "supplier_country": "E1", "customer_country": "E2"}  # fmt: skip
     out = {k: f"kge:{v}" for k, v in local.items()}
     out |= {"subject": f"kge:{f.s.rsplit('/', 1)[1]}", "relation": f.p,
-            "object": f"kge:{f.o.rsplit('/', 1)[1]}", "since": "2024-06-30"}  # fmt: skip
+            "object": f"kge:{f.o.rsplit('/', 1)[1]}", "since": "2024-06-30",
+            "list": "list:EL", "sector": "sector:equipment"}  # fmt: skip
     return out

@@ -1,8 +1,8 @@
 """Analysis stage: the store projected onto a networkx graph, and analyses over it.
 
 `project` reads every claim of the store into a `networkx.MultiDiGraph`: one node per entity
-(IRI; attributes `cls`, `label_ja`, `label_en`, `aliases`) and one edge per claim, keyed by the
-claim IRI, from subject to object, with the attributes
+(IRI; attributes `cls`, `label_ja`, `label_en`, `aliases`, `sectors`) and one edge per claim,
+keyed by the claim IRI, from subject to object, with the attributes
 
     relation, modality, article, title, date, sentence, confidence, claim,
     event_date, event_precision, event_text, event_source
@@ -18,6 +18,8 @@ for (a denied fact is not a fact). The analyses take such a graph and return pla
     exposure           entities within N hops of an export-controlled entity along supply edges
     roll_up            ownership and subsidiary chains up to the ultimate parent
     communities        Louvain communities (`seed=`)
+    by_sector          entities, claims, supply and export controls per sector, and the
+                       supply between sectors
     shortest_paths     shortest paths between two entities, with the evidence of every edge
 
 `analyze` and `explain` run them on a store for the CLI; `format_*` turn results into text.
@@ -149,8 +151,8 @@ def _describe_nodes(store: ox.Store, g: nx.MultiDiGraph) -> None:
     """Class, Japanese and English label, aliases and tickers of every node of `g`."""
     if not g:
         return
-    info: dict[str, dict] = {n: {"classes": set(), "ja": [], "en": [], "other": [], "alt": set()}
-                             for n in g.nodes}  # fmt: skip
+    info: dict[str, dict] = {n: {"classes": set(), "ja": [], "en": [], "other": [], "alt": set(),
+                                 "sectors": set()} for n in g.nodes}  # fmt: skip
     # one scan per property over the whole store, duplicates (one per article graph that
     # describes the entity) dropped by the engine; entities that are no node are skipped
     classes = " ".join(f"kg:{c}" for c in CLASSES)
@@ -159,7 +161,8 @@ def _describe_nodes(store: ox.Store, g: nx.MultiDiGraph) -> None:
         f"""SELECT DISTINCT ?e ?k ?v WHERE {{
   {{ VALUES ?v {{ {classes} }} ?e a ?v BIND("type" AS ?k) }}
   UNION {{ ?e rdfs:label ?v BIND("label" AS ?k) }}
-  UNION {{ ?e skos:altLabel|kg:ticker ?v BIND("alt" AS ?k) }} }}""",
+  UNION {{ ?e skos:altLabel|kg:ticker ?v BIND("alt" AS ?k) }}
+  UNION {{ ?e kg:sector ?v BIND("sector" AS ?k) }} }}""",
     ):
         e, kind, term = r
         d = info.get(e.value)
@@ -168,6 +171,8 @@ def _describe_nodes(store: ox.Store, g: nx.MultiDiGraph) -> None:
         kind = kind.value
         if kind == "type":
             d["classes"].add(term.value.removeprefix(str(KG)))
+        elif kind == "sector":
+            d["sectors"].add(term.value)
         elif kind == "label":
             d.get(term.language or "other", d["other"]).append(term.value)
         else:
@@ -180,8 +185,9 @@ def _describe_nodes(store: ox.Store, g: nx.MultiDiGraph) -> None:
         labels = {x for x in (ja, en) if x}
         aliases = sorted((d["alt"] | set(d["ja"]) | set(d["en"]) | set(d["other"])) - labels)
         g.nodes[n].update(
-            cls=cls, label_ja=ja or en or fallback, label_en=en or ja or fallback, aliases=aliases
-        )
+            cls=cls, label_ja=ja or en or fallback, label_en=en or ja or fallback, aliases=aliases,
+            sectors=sorted(d["sectors"]),
+        )  # fmt: skip
 
 
 def _local_name(iri: str) -> str:
@@ -459,6 +465,52 @@ def communities(
     return sorted(out, key=lambda c: (-len(c), c))
 
 
+# ----------------------------------------------------------------- sectors
+
+
+@dataclass(frozen=True)
+class SectorSummary:
+    sector: str  # sector IRI (ontology/sectors.ttl)
+    entities: int  # nodes of the sector
+    claims: int  # claims with a node of the sector at either end
+    supplies: int  # supply facts (suppliesTo, manufacturesFor) from the sector
+    supplied: int  # supply facts to the sector
+    controlled: int  # nodes of the sector that export controls target
+
+
+def by_sector(
+    g: nx.MultiDiGraph, relations: Iterable[str] = SUPPLY_RELATIONS
+) -> tuple[list[SectorSummary], list[tuple[str, str, int]]]:
+    """Per sector: its nodes, the claims about them, supply facts out and in and the export-
+    controlled ones; and the supply facts between sectors, (supplier sector, customer
+    sector, facts), most first. A node of several sectors counts in each; nodes without a
+    sector (detected entities, countries, products) are left out."""
+    from kg.vocab import sectors
+
+    of = {n: g.nodes[n].get("sectors", ()) for n in g.nodes}
+    supply = set(relations)
+    facts = {(u, rel, v) for u, v, rel in g.edges(data="relation")}
+    controlled = export_controlled(g)
+    rows = []
+    for s in sectors():
+        members = {n for n, ss in of.items() if s.iri in ss}
+        if not members:
+            continue
+        claims = sum(1 for u, v in g.edges() if u in members or v in members)
+        out = sum(1 for u, rel, _ in facts if rel in supply and u in members)
+        into = sum(1 for _, rel, v in facts if rel in supply and v in members)
+        rows.append(SectorSummary(s.iri, len(members), claims, out, into,
+                                  len(members & set(controlled))))  # fmt: skip
+    flows: Counter[tuple[str, str]] = Counter()
+    for u, rel, v in facts:
+        if rel in supply:
+            for a in of.get(u, ()):
+                for b in of.get(v, ()):
+                    flows[(a, b)] += 1
+    ranked = sorted(flows.items(), key=lambda kv: (-kv[1], kv[0]))
+    return rows, [(a, b, n) for (a, b), n in ranked]
+
+
 # ----------------------------------------------------------------- paths
 
 
@@ -581,6 +633,9 @@ class Analysis:
     relation_counts: dict[str, int] = field(default_factory=dict)
     # subgraph name -> (sampled sources, entities) where betweenness is estimated, not exact
     sampled: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # with by_sector: the summary per sector and the supply between sectors (see by_sector)
+    sectors: list[SectorSummary] | None = None
+    sector_flows: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def analyze(
@@ -592,10 +647,12 @@ def analyze(
     since: str | None = None,
     until: str | None = None,
     as_of: str | None = None,
+    by_sectors: bool = False,
 ) -> Analysis:
     """Centrality of the supply subgraph (and of each supply relation), export-control
     exposure within `hops`, ownership roll-ups and communities of the store's graph (its
-    claims in time: `since`, `until`, `as_of`, see `project`)."""
+    claims in time: `since`, `until`, `as_of`, see `project`); with `by_sectors`, the same
+    grouped by sector (`by_sector`)."""
     g = project(store, since=since, until=until, as_of=as_of)
     central: dict[str, list[Centrality]] = {}
     sampled: dict[str, tuple[int, int]] = {}
@@ -604,6 +661,7 @@ def analyze(
         central[name], k, size = _central(g, rels, top=top, exact=None)
         if k is not None:
             sampled[name] = (k, size)
+    sector_rows, flows = by_sector(g) if by_sectors else (None, [])
     return Analysis(
         graph=g,
         central=central,
@@ -614,6 +672,8 @@ def analyze(
         communities=communities(g, seed=seed),
         relation_counts=dict(Counter(r for _, _, r in g.edges(data="relation"))),
         sampled=sampled,
+        sectors=sector_rows,
+        sector_flows=flows,
     )
 
 
@@ -708,7 +768,32 @@ def format_analysis(an: Analysis) -> str:
             out.append(f"  {i:>2}. ({len(c)}) " + ", ".join(label(g, n) for n in c))
     else:
         out.append("  (none)")
+    if an.sectors is not None:
+        out += _sector_text(an)
     return "\n".join(out)
+
+
+def _sector_text(an: Analysis) -> list[str]:
+    from kg.query import table
+    from kg.vocab import sectors
+
+    name = {s.iri: s.notation for s in sectors()}
+    out = ["", "by sector (entities with a sector in the gazetteer)"]
+    if not an.sectors:
+        return [*out, "  (none)"]
+    out.append(table(
+        ["sector", "entities", "claims", "supplies", "supplied", "export-controlled"],
+        [[name.get(r.sector, r.sector), str(r.entities), str(r.claims), str(r.supplies),
+          str(r.supplied), str(r.controlled)] for r in an.sectors],
+    ))  # fmt: skip
+    out += ["", "supply between sectors (suppliesTo, manufacturesFor facts)"]
+    if an.sector_flows:
+        out.append(table(["supplier sector", "customer sector", "facts"],
+                         [[name.get(a, a), name.get(b, b), str(n)]
+                          for a, b, n in an.sector_flows]))  # fmt: skip
+    else:
+        out.append("  (none)")
+    return out
 
 
 def _rollup_table(g: nx.MultiDiGraph, rollups: list[RollUp]) -> str:

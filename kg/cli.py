@@ -365,6 +365,55 @@ def stats(store: StoreOpt = None) -> None:
     _out(format_stats(compute(graph.open_store(store, create=False))))
 
 
+@app.command()
+@_fails_cleanly
+def entities(
+    search: Annotated[
+        str | None,
+        typer.Argument(
+            help="Name to search for (Japanese or Latin, kana-insensitive, fuzzy).",
+            show_default=False,
+        ),
+    ] = None,
+    cls: Annotated[
+        str | None, typer.Option("--class", help="Only this class (Company, Place, ...).")
+    ] = None,
+    sector: Annotated[
+        str | None, typer.Option("--sector", help="Only this sector (equipment, memory, ...).")
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="Only entities of this country (中国, CN).")
+    ] = None,
+    detected: Annotated[
+        bool,
+        typer.Option(
+            "--detected", help="Only entities found in the text but not in the gazetteer."
+        ),
+    ] = False,
+    suggest: Annotated[
+        bool,
+        typer.Option(
+            "--suggest", help="Print gazetteer stubs (Turtle) for the detected entities listed."
+        ),
+    ] = False,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many (0: all).")] = 0,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    store: StoreOpt = None,
+) -> None:
+    """List and search the entities of the graph, with their class, sectors and country."""
+    from kg import graph
+    from kg.catalog import format_entities, list_entities, stubs
+
+    detected = detected or suggest
+    rows = list_entities(
+        graph.open_store(store, create=False), search, cls=cls, sector=sector,
+        country=country, detected=detected,
+    )  # fmt: skip
+    if limit > 0:
+        rows = rows[:limit]
+    _out(stubs(rows) if suggest else format_entities(rows, fmt=fmt, detected=detected))
+
+
 # ----------------------------------------------------------------- eval / why
 
 
@@ -490,16 +539,19 @@ def analyze(
     since: SinceOpt = None,
     until: UntilOpt = None,
     as_of: AsOfOpt = None,
+    by_sector: Annotated[
+        bool, typer.Option("--by-sector", help="Also group entities and supply by sector.")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """Central entities of the supply subgraph, export-control exposure, ownership roll-up,
-    communities."""
+    communities; with --by-sector, entities, supply and export controls per sector."""
     from kg import graph
     from kg.analysis import analyze as run
     from kg.analysis import format_analysis
 
     an = run(graph.open_store(store, create=False), top=top, hops=hops, seed=seed, since=since,
-             until=until, as_of=as_of)  # fmt: skip
+             until=until, as_of=as_of, by_sectors=by_sector)  # fmt: skip
     _out(format_analysis(an))
 
 
@@ -590,6 +642,62 @@ def serve(
         store, host=host, port=port, allow_update=allow_update, timeout=timeout,
         max_result_bytes=max_result_bytes, ready=ready,
     )  # fmt: skip
+
+
+# ----------------------------------------------------------------- official lists
+
+lists_app = typer.Typer(
+    help="Official lists (the US Entity List, ...) beside the news: import, links.",
+    no_args_is_help=True,
+)
+app.add_typer(lists_app, name="lists")
+
+
+@lists_app.command("import")
+@_fails_cleanly
+def lists_import(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="trade.gov Consolidated Screening List CSV, or Entity List TSV."),
+    ],
+    wait: Annotated[
+        float,
+        typer.Option("--wait", help="Seconds to wait for a build of the store to finish."),
+    ] = 5.0,
+    store: StoreOpt = None,
+) -> None:
+    """Import official lists into graphs of their own and link them to the graph's entities."""
+    from kg.lists import import_lists
+
+    report = import_lists(store, files, wait=wait)
+    for list_id, label, n in report.lists:
+        _out(f"{list_id:<6} {label}: {n} entries")
+    _out(f"links  {report.links} (see `kg lists links`)")
+
+
+@lists_app.command("links")
+@_fails_cleanly
+def lists_links(
+    everything: Annotated[
+        bool, typer.Option("--all", help="Also the matches not linked (ambiguous).")
+    ] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Every entity linked to a list entry, with the names that matched and why."""
+    from kg import graph
+    from kg.lists import format_links, stored_links
+
+    _out(format_links(stored_links(graph.open_store(store, create=False), everything=everything)))
+
+
+@lists_app.command("show")
+@_fails_cleanly
+def lists_show(store: StoreOpt = None) -> None:
+    """The lists in the store: id, name, source file, entries, date imported."""
+    from kg import graph
+    from kg.lists import format_lists, stored_lists
+
+    _out(format_lists(stored_lists(graph.open_store(store, create=False))))
 
 
 def main() -> None:

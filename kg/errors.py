@@ -86,3 +86,15 @@ class ServeError(KgError):
     """`kg serve` cannot run with the options given (a port out of range, an address in use)."""
 
     code = "E080"
+
+
+class UnknownEntityError(QueryError):
+    """A name given for an entity is neither in the gazetteer nor in the store."""
+
+    code = "E051"
+
+
+class ListError(KgError):
+    """An official list file (`kg lists import`) has a layout, encoding or row we cannot read."""
+
+    code = "E090"

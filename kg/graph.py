@@ -9,7 +9,8 @@ Each article is one named graph whose IRI is the article IRI. It holds the artic
 metadata, a direct triple for every fact that is not denied, a claim node (RDF reification
 plus PROV-O) for every fact, and the description of every entity the article mentions, so
 that replacing or removing an article is replacing or dropping exactly one graph. The
-ontology (ontology/kg.ttl) is kept in the graph `kg.vocab.ONTOLOGY_GRAPH`.
+ontology (ontology/kg.ttl, with the sectors of ontology/sectors.ttl) is kept in the graph
+`kg.vocab.ONTOLOGY_GRAPH`; official lists have graphs of their own (kg/lists.py).
 
 Writes go through pyoxigraph directly: one SPARQL UPDATE per article, which Oxigraph runs as
 one transaction (see `write_article`). Reads for users and notebooks can go through rdflib
@@ -28,7 +29,22 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
 from kg.errors import StoreError
-from kg.vocab import ART, CLAIM, DCTERMS, KG, ONTOLOGY_GRAPH, OWL, PROV, RDF, RDFS, SKOS, XSD
+from kg.vocab import (
+    ART,
+    CLAIM,
+    DCTERMS,
+    KG,
+    LIST,
+    ONTOLOGY_FILES,
+    ONTOLOGY_GRAPH,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SECTOR,
+    SKOS,
+    XSD,
+)
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -51,6 +67,8 @@ PREFIXES = {
     "art": str(ART),
     "claim": str(CLAIM),
     "wd": "http://www.wikidata.org/entity/",
+    "sector": str(SECTOR),
+    "list": str(LIST),
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "owl": str(OWL),
@@ -245,7 +263,7 @@ def article_quads(
     import pyoxigraph as ox
 
     from kg.dates import date_mentions, parse_date
-    from kg.entities import load_gazetteer
+    from kg.entities import MINTED, load_gazetteer
 
     a_iri = article_iri(article.key)
     g = _nn(a_iri)
@@ -280,6 +298,12 @@ def article_quads(
                 gaz = gaz or load_gazetteer()
                 if iri in gaz.entities:
                     known[iri] = gaz.entities[iri]
+    # the country the article gives a detected entity: its basedIn facts to a country
+    nationality: dict[str, set[str]] = {}
+    for fact in facts:
+        target = known.get(fact.o)
+        if fact.p == "basedIn" and fact.modality != "denied" and target and target.cls == "Country":
+            nationality.setdefault(fact.s, set()).add(fact.o)
     for iri, ent in known.items():
         e = _nn(iri)
         add(e, RDF.type, _nn(KG[ent.cls]))
@@ -298,6 +322,14 @@ def article_quads(
         home = _iri_or_none(ent.home_country)
         if home is not None:
             add(e, KG.homeCountry, home)
+        for sector in ent.sectors:
+            add(e, KG.sector, _nn(sector))
+        if iri.startswith(MINTED):  # found in the text, not in the gazetteer
+            add(e, KG.detected, _lit("true", datatype=XSD.boolean))
+            if iri in entities.examples:
+                add(e, KG.exampleSentence, _lit(entities.examples[iri]))
+            for country in nationality.get(iri, ()):
+                add(e, KG.homeCountry, _nn(country))
         add(e, KG.mentionedIn, art)
 
     published = parse_date(article.date) if article.date else None
@@ -382,24 +414,47 @@ def write_article(
     """
     import pyoxigraph as ox
 
-    try:
-        g = ox.NamedNode(graph)  # serialized by pyoxigraph: no text of ours reaches the update
-    except ValueError as exc:
-        raise StoreError(f"cannot write graph {graph!r}: not an IRI ({exc})") from None
     if new and isinstance(store, ox.Store):
-        if any(q.graph_name != g for q in quads):
-            raise StoreError(f"cannot write graph <{graph}>: quads of another graph given")
+        _graph_node(graph, quads)
         try:
             store.extend(quads)
         except OSError as exc:
             raise StoreError(f"cannot write graph <{graph}>: {exc}") from exc
         return
-    body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-    update = f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}"
+    replace_graphs(store, {graph: quads})
+
+
+def replace_graphs(store: ox.Store, graphs: dict[str, Sequence[ox.Quad]]) -> None:
+    """Replace each graph of `graphs` by its quads, all in one atomic update (see
+    `write_article`); a graph given no quads is dropped."""
+    parts = []
+    for graph, quads in graphs.items():
+        g = _graph_node(graph, quads)
+        parts.append(f"DROP SILENT GRAPH {g}")
+        if quads:
+            body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+            parts.append(f"INSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}")
+    if not parts:
+        return
+    names = ", ".join(f"<{g}>" for g in graphs)
     try:
-        store.update(update)
+        store.update(" ;\n".join(parts))
     except (OSError, SyntaxError) as exc:
-        raise StoreError(f"cannot write graph <{graph}>: {exc}") from exc
+        raise StoreError(f"cannot write graph {names}: {exc}") from exc
+
+
+def _graph_node(graph: str, quads: Sequence[ox.Quad]) -> ox.NamedNode:
+    """The graph's IRI as a node (serialized by pyoxigraph: no text of ours reaches an
+    update), after checking that every quad is in that graph."""
+    import pyoxigraph as ox
+
+    try:
+        g = ox.NamedNode(graph)
+    except ValueError as exc:
+        raise StoreError(f"cannot write graph {graph!r}: not an IRI ({exc})") from None
+    if any(q.graph_name != g for q in quads):
+        raise StoreError(f"cannot write graph <{graph}>: quads of another graph given")
+    return g
 
 
 LOAD_FORMATS = {".nq": "N_QUADS", ".nquads": "N_QUADS", ".trig": "TRIG"}
@@ -470,7 +525,8 @@ def remove_article(store: ox.Store, graph: str) -> None:
 
 
 def ontology_quads(path: str | os.PathLike) -> list[ox.Quad]:
-    """ontology/kg.ttl as quads in the ontology graph, blank nodes named canonically.
+    """ontology/kg.ttl (`path`), with the other `ONTOLOGY_FILES` beside it (the sectors), as
+    quads in the ontology graph, blank nodes named canonically.
 
     Canonical blank-node labels (rdflib.compare) make the export of two stores built from
     the same ontology byte-identical.
@@ -479,7 +535,12 @@ def ontology_quads(path: str | os.PathLike) -> list[ox.Quad]:
     from rdflib import BNode, Graph, Literal
     from rdflib.compare import to_canonical_graph
 
-    g = to_canonical_graph(Graph().parse(str(path), format="turtle"))
+    source = Graph().parse(str(path), format="turtle")
+    for name in ONTOLOGY_FILES:
+        other = Path(path).parent / name
+        if other.name != Path(path).name and other.is_file():
+            source.parse(str(other), format="turtle")
+    g = to_canonical_graph(source)
 
     def term(t):
         if isinstance(t, BNode):
@@ -495,7 +556,8 @@ def ontology_quads(path: str | os.PathLike) -> list[ox.Quad]:
 
 
 def write_ontology(store: ox.Store, path: str | os.PathLike) -> bool:
-    """Load ontology/kg.ttl into the ontology graph when it differs; True if it was written.
+    """Load ontology/kg.ttl (and the sectors, see `ontology_quads`) into the ontology graph
+    when it differs; True if it was written.
 
     Blank nodes (the owl:oneOf lists) cannot keep their labels through SPARQL INSERT DATA,
     so this is DROP then `Store.extend` (itself one transaction): two steps, taken only

@@ -201,6 +201,10 @@ def _build_locked(
             graph.remove_article(ox_store, old.graph)
             report.removed.append(key)
 
+    if todo or report.removed:  # the entities changed: link them to the lists anew
+        from kg.lists import refresh_links
+
+        refresh_links(ox_store)
     totals = graph.totals(ox_store)
     report.entities, report.facts, report.claims = (
         totals["entities"],

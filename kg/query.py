@@ -552,8 +552,11 @@ class ClaimInfo:
 
 
 def find_entities(store: ox.Store, name: str) -> set[str]:
-    """IRIs a user may mean by `name`: gazetteer resolution plus any matching label in the store."""
-    from kg.entities import normalize_name, resolve_name
+    """IRIs a user may mean by `name`: gazetteer resolution plus any matching label in the store.
+
+    A name that neither knows is an `UnknownEntityError` saying which names are close.
+    """
+    from kg.entities import load_gazetteer, normalize_name
 
     name = name.strip()
     if name.startswith(("http://", "https://")):
@@ -561,7 +564,8 @@ def find_entities(store: ox.Store, name: str) -> set[str]:
     prefix, _, local = name.partition(":")
     if local and prefix in PREFIXES:
         return {_checked_iri(PREFIXES[prefix] + local, name)}
-    found = {resolve_name(name)}
+    known = load_gazetteer().lookup(name)
+    found = {known} if known else set()
     key = normalize_name(name)
     for row in select(
         store,
@@ -570,6 +574,10 @@ def find_entities(store: ox.Store, name: str) -> set[str]:
     ):
         if normalize_name(row["l"].value) == key:
             found.add(row["e"].value)
+    if not found:
+        from kg.catalog import unknown_entity
+
+        raise unknown_entity(store, name)
     return found
 
 

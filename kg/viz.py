@@ -61,6 +61,7 @@ CLASS_COLORS = {
     "Technology": "#b07aa1",
     "Entity": "#9c9c9c",
 }
+LISTED_BORDER = "#8b0000"  # the ring of a node on an official list (kg lists import)
 RELATION_COLORS = {
     "suppliesTo": "#1f77b4",
     "manufacturesFor": "#17becf",
@@ -232,13 +233,16 @@ def network_data(
         d = g.nodes[n]
         cls = d.get("cls", "Entity")
         ja, en = d.get("label_ja") or n, d.get("label_en") or d.get("label_ja") or n
+        color = CLASS_COLORS.get(cls, CLASS_COLORS["Entity"])
+        listed = d.get("listed")  # on an official list: a thick dark red ring
         net.add_node(
             n, label=ja if lang == "ja" else en, shape="dot",
-            color=CLASS_COLORS.get(cls, CLASS_COLORS["Entity"]),
+            color={"background": color, "border": LISTED_BORDER} if listed else color,
+            borderWidth=4 if listed else 1,
             value=round(math.sqrt(degree.get(n, 0) + beyond.get(n, 0)), 2),
             cls=cls, label_ja=ja, label_en=en, aliases=list(d.get("aliases", ())),
             degree=degree.get(n, 0) + beyond.get(n, 0), beyond=beyond.get(n, 0),
-            shown=n in shown,
+            shown=n in shown, listed=listed or "",
         )  # fmt: skip
 
     facts: dict[tuple[str, str, str], list[dict]] = {}
@@ -426,8 +430,12 @@ def render(
     focus on the entities named in `focus` (any label, alias or ticker), and write the page
     to `output`."""
     from kg.analysis import project, resolve_or_fail
+    from kg.lists import listed_marks
 
     g = project(store, relations=relations or None, since=since, until=until, as_of=as_of)
+    for entity, text in listed_marks(store).items():  # firms on an official list
+        if entity in g:
+            g.nodes[entity]["listed"] = text
     nodes: set[str] = set()
     for name in focus:
         nodes |= resolve_or_fail(store, g, name)
@@ -625,6 +633,7 @@ APP_JS = r"""
       h("div", { class: "head", text: nodeLabel(n) }),
       h("div", { text: [n.label_ja, n.label_en].filter((x, i, a) => x && a.indexOf(x) === i)
         .join(" / ") + " \u00b7 " + cls + " \u00b7 " + ui("degree") + " " + n.degree }),
+      n.listed ? h("div", { text: n.listed }) : null,
     ]);
   }
   const visNode = (n) => ({ id: n.id, label: nodeLabel(n), title: nodeTip(n) });
@@ -771,6 +780,7 @@ APP_JS = r"""
       h("div", { text: [n.label_ja, n.label_en].filter((x, i, a) => x && a.indexOf(x) === i)
         .join(" / ") }),
       h("div", { text: tr(T.classes[n.cls]) + " \u00b7 " + ui("degree") + " " + n.degree }),
+      n.listed ? h("div", { text: n.listed }) : null,
       n.aliases.length ? h("div", { text: ui("aliases") + ": " + n.aliases.join(", ") }) : null,
       h("div", { class: "actions" }, [
         h("button", { type: "button", id: "kg-expand", text: ui("expand") + " (" + hidden + ")",

@@ -1,12 +1,15 @@
-"""RDF vocabulary of the graph: namespaces and the relation list, read from ontology/kg.ttl.
+"""RDF vocabulary of the graph: namespaces, the relation list and the sectors, read from
+ontology/kg.ttl and ontology/sectors.ttl.
 
 ontology/kg.ttl is the one source of truth for relation names; `RELATIONS` is derived
-from it and tests check that every term used in code exists there.
+from it and tests check that every term used in code exists there. ontology/sectors.ttl is
+the one source of the sectors (`sectors`).
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -20,7 +23,11 @@ KGE = Namespace("https://w3id.org/chipkg/entity/")
 ART = Namespace("https://w3id.org/chipkg/article/")
 CLAIM = Namespace("https://w3id.org/chipkg/claim/")
 WD = Namespace("http://www.wikidata.org/entity/")
+SECTOR = Namespace("https://w3id.org/chipkg/sector/")
+LIST = Namespace("https://w3id.org/chipkg/list/")
 ONTOLOGY_GRAPH = "https://w3id.org/chipkg/ontology"
+# the files of ontology/ loaded into ONTOLOGY_GRAPH: the classes and properties, the sectors
+ONTOLOGY_FILES = ("kg.ttl", "sectors.ttl")
 
 CLASSES = (
     "Company",
@@ -41,18 +48,23 @@ __all__ = [
     "DCTERMS",
     "KG",
     "KGE",
+    "LIST",
     "MODALITIES",
+    "ONTOLOGY_FILES",
     "ONTOLOGY_GRAPH",
     "OWL",
     "PROV",
     "RDF",
     "RDFS",
+    "SECTOR",
     "SKOS",
     "SYMMETRIC",
     "WD",
     "XSD",
+    "Sector",
     "ontology_dir",
     "relations",
+    "sectors",
     "term_labels",
 ]
 
@@ -87,6 +99,37 @@ def relations() -> tuple[str, ...]:
     if head is None:
         raise GazetteerError("ontology/kg.ttl: kg:Relation has no owl:oneOf list")
     return tuple(str(term).removeprefix(str(KG)) for term in Collection(g, head))
+
+
+@dataclass(frozen=True)
+class Sector:
+    """A concept of ontology/sectors.ttl."""
+
+    iri: str
+    notation: str  # the short name users type: equipment, chip-design
+    label_en: str
+    label_ja: str
+
+
+@cache
+def sectors() -> tuple[Sector, ...]:
+    """The sectors of ontology/sectors.ttl, in the order its scheme lists them."""
+    from rdflib import Graph
+
+    path = ontology_dir() / "sectors.ttl"
+    try:
+        g = Graph().parse(path)
+    except Exception as exc:  # rdflib raises many kinds on bad Turtle
+        raise GazetteerError(f"{path}: not valid Turtle ({exc}); fix the file") from exc
+    out = []
+    for concept in g.subjects(SKOS.inScheme, SECTOR[""]):
+        labels = {lit.language: str(lit) for lit in g.objects(concept, SKOS.prefLabel)}
+        notation = g.value(concept, SKOS.notation)
+        if notation is None or not {"en", "ja"} <= labels.keys():
+            raise GazetteerError(f"{path}: {concept} needs skos:notation and prefLabels @en, @ja")
+        out.append(Sector(str(concept), str(notation), labels["en"], labels["ja"]))
+    order = [str(c) for c in g.objects(SECTOR[""], SKOS.hasTopConcept)]
+    return tuple(sorted(out, key=lambda s: (order.index(s.iri) if s.iri in order else 99, s.iri)))
 
 
 @cache

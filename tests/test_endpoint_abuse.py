@@ -147,8 +147,10 @@ def test_the_request_size_limit_is_one_megabyte(server) -> None:
     status, body = request(server, "POST", SPARQL_PATH, at_limit + b"x", headers)
     assert status == 413 and b"over 1000000 bytes" in body
     with socket.create_connection(("127.0.0.1", server), timeout=10) as sock:
-        sock.sendall(b"POST /query HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                     b"application/sparql-query\r\nContent-Length: 50000000\r\n\r\n" + query)
+        sock.sendall(
+            b"POST /query HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+            b"application/sparql-query\r\nContent-Length: 50000000\r\n\r\n" + query
+        )
         assert sock.recv(4096).startswith(b"HTTP/1.1 413")  # fmt: skip
     still_answers(server)
 
@@ -225,9 +227,12 @@ def test_updates_come_by_post_from_this_origin_only(writable) -> None:
     assert hits == []
     assert [(want, got[0]) for want, got in refused] == [(want, want) for want, _ in refused]
     assert articles(port) == 3
-    insert = b"update=" + urllib.parse.quote_plus(
-        "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }"
-    ).encode()
+    insert = (
+        b"update="
+        + urllib.parse.quote_plus(
+            "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }"
+        ).encode()
+    )
     same = {**form, "Origin": f"http://127.0.0.1:{port}", "Sec-Fetch-Site": "same-origin"}
     assert request(port, "POST", "/update", insert, same)[0] == 204
     assert sparql(port, "ASK { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }")[1].endswith(b"true}")

@@ -72,9 +72,10 @@ def test_a_killed_engine_is_replaced(store, tmp_path) -> None:
         assert until(lambda: children(proc.pid) not in ([], [first]), 10)
         answers = [sparql(port, ASK)[0] for _ in range(20)]
         assert answers == [200] * 20
-        assert "restarting the SPARQL engine: it exited with status -9" in (
-            tmp_path / "serve.log"
-        ).read_text()
+        assert (
+            "restarting the SPARQL engine: it exited with status -9"
+            in (tmp_path / "serve.log").read_text()
+        )
 
 
 def test_requests_in_flight_survive_a_runaway_restart(store, tmp_path) -> None:

@@ -94,13 +94,26 @@ DATE_VALUES = st.one_of(
 )  # fmt: skip
 FRONT_LINES = st.one_of(
     DATE_VALUES.map(lambda d: f"date: {d}"),
-    st.sampled_from([
-        "anchor: &a [x, y]\nagain: *a", "merge: &m {k: 1}\nother:\n  <<: *m",
-        ALIAS_BOMB_LINES, "tags: [半導体, 輸出規制]", "tags:\n  - a\n  - [b, [c, {d: e}]]",
-        "tags: !!set {a, b}", "blob: !!binary 'AAAA'", "x: !!python/object/apply:os.getcwd []",
-        "? [a]\n: b", "split: yes", "split: false", "title: |\n  複数行の\n  見出し",
-        "n: " + "9" * 5000, "f: 1e999", "url: javascript:alert(1)", "title: \"\\ud800\"",
-    ]),  # fmt: skip
+    st.sampled_from(
+        [
+            "anchor: &a [x, y]\nagain: *a",
+            "merge: &m {k: 1}\nother:\n  <<: *m",
+            ALIAS_BOMB_LINES,
+            "tags: [半導体, 輸出規制]",
+            "tags:\n  - a\n  - [b, [c, {d: e}]]",
+            "tags: !!set {a, b}",
+            "blob: !!binary 'AAAA'",
+            "x: !!python/object/apply:os.getcwd []",
+            "? [a]\n: b",
+            "split: yes",
+            "split: false",
+            "title: |\n  複数行の\n  見出し",
+            "n: " + "9" * 5000,
+            "f: 1e999",
+            "url: javascript:alert(1)",
+            'title: "\\ud800"',
+        ]
+    ),  # fmt: skip
     st.sampled_from([10, 1000, 65_000, 70_000]).map(lambda n: "title: " + "長" * n),
     st.text(max_size=80),
 )

@@ -14,7 +14,7 @@ import pytest
 
 from kg import graph
 from kg.corpus import format_article
-from kg.errors import QueryError, StoreError
+from kg.errors import QueryError, StoreError, UnknownEntityError
 
 # File names a corpus may hold: shell metacharacters, traversal-looking text, spaces, Japanese,
 # a newline, quotes, SPARQL and IRI delimiters, percent escapes.
@@ -114,9 +114,11 @@ def test_why_binds_user_input_as_terms(hand_store) -> None:
     for bad in (sneaky, "kge:a b", "kge:x>y", "http://a b"):
         with pytest.raises(QueryError, match="not a valid IRI"):
             why(store, bad, "suppliesTo", "Beta")
-    # names that are not IRIs are looked up as labels, never spliced into the query
+    # names that are not IRIs are looked up as labels, never spliced into the query: no
+    # label matches them, so they are unknown names (kg.catalog.unknown_entity)
     for text in (INJECTION, SCRIPT, "'; DROP ALL; --", "\n}\n"):
-        assert why(store, text, "suppliesTo", text) == []
+        with pytest.raises(UnknownEntityError, match="no entity named"):
+            why(store, text, "suppliesTo", text)
 
 
 def test_write_article_refuses_a_graph_name_that_is_not_an_iri(tmp_path: Path) -> None:

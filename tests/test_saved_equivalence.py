@@ -25,7 +25,7 @@ HUBS = ["E0", "E1", "E2", "E5", "E30", "E31", "E45", "E99", "E150", "E199", "E25
 def synthetic_store(tmp_path_factory):
     sys.path.insert(0, str(ROOT / "bench"))
     try:
-        from generate import graph_articles, query_params
+        from generate import graph_articles, query_params, synthetic_list
     finally:
         sys.path.remove(str(ROOT / "bench"))
     directory = tmp_path_factory.mktemp("synthetic-store")
@@ -38,6 +38,10 @@ def synthetic_store(tmp_path_factory):
         quads += graph.article_quads(art, ents, facts, extractor="test", root="bench")
     store.extend(quads)
     graph.write_ontology(store, ROOT / "ontology" / "kg.ttl")
+    from kg.lists import list_quads, refresh_links
+
+    store.extend(list_quads(synthetic_list()))
+    refresh_links(store)
     yield store, query_params(POOL)
     graph.close_store(directory)
 

@@ -59,6 +59,8 @@ class Entity:
     short_forms: tuple[str, ...] = ()
     same_as: str | None = None
     home_country: str | None = None
+    sectors: tuple[str, ...] = ()  # sector concept IRIs (ontology/sectors.ttl)
+    country_code: str | None = None  # ISO 3166-1 alpha-2, for a country
 
     @property
     def label(self) -> str:
@@ -111,6 +113,7 @@ def _load_gazetteer(path: str) -> Gazetteer:
         shorts = tuple(sorted(str(x) for x in g.objects(s, KG.shortForm)))
         same = g.value(s, OWL.sameAs)
         home = g.value(s, KG.homeCountry)
+        code = g.value(s, KG.countryCode)
         ent = Entity(
             iri=iri,
             cls=local,
@@ -121,6 +124,8 @@ def _load_gazetteer(path: str) -> Gazetteer:
             short_forms=shorts,
             same_as=str(same) if same else None,
             home_country=str(home) if home else None,
+            sectors=tuple(sorted(str(x) for x in g.objects(s, KG.sector))),
+            country_code=str(code) if code else None,
         )
         entities[iri] = ent
         for name in (*labels.values(), *aliases, *tickers):

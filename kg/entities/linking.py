@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kg.entities.brackets import merge_parentheses, unknown_before_paren
@@ -52,6 +52,7 @@ class ArticleEntities:
     mentions: list[list[Mention]]
     entities: dict[str, Entity]
     surface: dict[str, set[str]]  # iri -> forms seen in this article
+    examples: dict[str, str] = field(default_factory=dict)  # iri -> first sentence naming it
 
 
 _DATELINE = re.compile(r"\s*[\[【][^\]】]{0,30}\d{1,2}日[^\]】]{0,20}[\]】]")
@@ -172,7 +173,11 @@ def link_article(
                 forms.add(m.text)
             forms.update(m.aliases)
     _link_short_forms(per_sentence, entities, surface, gaz, rules)
-    return ArticleEntities(per_sentence, entities, surface)
+    examples: dict[str, str] = {}
+    for doc, ms in zip(docs, per_sentence, strict=True):
+        for m in ms:
+            examples.setdefault(m.iri, doc.text)
+    return ArticleEntities(per_sentence, entities, surface, examples)
 
 
 _PLACE_SUFFIX = re.compile(r"(市|省|州|県|都|府|区)$")
