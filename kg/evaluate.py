@@ -221,6 +221,7 @@ class ModalityScore:
     correct: int
     total: int
     confusion: dict[tuple[str, str], int]  # (gold, system) -> count
+    disagreements: list[tuple[SystemFact, str, str]] = field(default_factory=list)  # gold, system
 
     @property
     def accuracy(self) -> float:
@@ -315,6 +316,7 @@ def _gold_hits(fact: SystemFact, matches: dict[str, set[str]], gold: Gold) -> li
 
 def _modality(pairs: list[tuple[SystemFact, list[GoldFact]]]) -> ModalityScore:
     confusion: Counter[tuple[str, str]] = Counter()
+    disagreements = []
     correct = 0
     for fact, golds in pairs:
         gold_mods = set().union(*(g.modalities for g in golds))
@@ -326,7 +328,8 @@ def _modality(pairs: list[tuple[SystemFact, list[GoldFact]]]) -> ModalityScore:
             g = min(gold_mods, key=_modality_order, default="?")
             s = min(fact.modalities, key=_modality_order, default="?")
             confusion[(g, s)] += 1
-    return ModalityScore(correct, len(pairs), dict(confusion))
+            disagreements.append((fact, g, s))
+    return ModalityScore(correct, len(pairs), dict(confusion), disagreements)
 
 
 def _modality_order(m: str) -> int:
@@ -394,6 +397,12 @@ def format_evaluation(
         for f in ev.false:
             out.append(f"  {name(f.s)} {f.p} {name(f.o)}")
             out += [f"    「{s}」" for s in f.sentences]
+        if by_modality and ev.modality is not None:
+            wrong = ev.modality.disagreements
+            out += ["", f"matched facts read with another modality ({len(wrong)}):"]
+            for f, gold_mod, system_mod in wrong:
+                out.append(f"  {name(f.s)} {f.p} {name(f.o)}: gold {gold_mod}, system {system_mod}")
+                out += [f"    「{s}」" for s in f.sentences]
     return "\n".join(out)
 
 

@@ -95,13 +95,13 @@ def facts(nlp, text: str) -> set[tuple[str, str, str, str]]:
         ),
         ("インテルはTSMCとの提携を検討している。", {("Intel", "partnersWith", "TSMC", "planned")}),
         # the parser makes SMIC the subject of 加えた: the agent is the sentence's topic
-        # (と発表した makes the claim planned: GUIDELINES "発表 → planned")
+        # (an announcement of what has happened, 加えたと発表した, is asserted)
         (
             "米商務省は18日、中国の半導体受託生産最大手、中芯国際集成電路製造(SMIC)や、ドローン大手の"
             "大疆創新科技(DJI)など中国企業60社あまりをエンティティーリストに加えたと発表した。",
             {
-                ("United_States", "restrictsExportsTo", "SMIC", "planned"),
-                ("United_States", "restrictsExportsTo", "DJI", "planned"),
+                ("United_States", "restrictsExportsTo", "SMIC", "asserted"),
+                ("United_States", "restrictsExportsTo", "DJI", "asserted"),
             },
         ),
         # a tariff on a country's goods is a tariff on the country
@@ -178,12 +178,12 @@ def _score(tmp_path_factory, corpus: Path, entities: Path, relations: Path):
 # Measured scores; each test allows MARGIN below them, in precision and in recall alike.
 MARGIN = 0.03
 MEASURED = {  # (precision, recall), the rules and the shipped scorer together
-    "dev": (0.96, 0.84),
-    "holdout": (0.96, 0.71),
-    "news-a": (0.85, 0.44),
-    "news-b": (0.90, 0.45),
+    "dev": (0.97, 0.84),
+    "holdout": (0.95, 0.72),
+    "news-a": (0.83, 0.45),
+    "news-b": (0.87, 0.46),
     "seed": (0.86, 0.93),
-    "real": (0.82, 0.49),
+    "real": (0.83, 0.49),
 }
 
 
@@ -429,6 +429,33 @@ REAL_TEXT = [
         "インスパーは中国最大のサーバー大手だ。同社の主要顧客としては、アリババやテンセントが挙げられる。",
         {("Inspur", "suppliesTo", "Alibaba"), ("Inspur", "suppliesTo", "Tencent")},
         set(),
+    ),
+    # the source of a report is no party to the fact (…によれば is no dative, …の報道では)
+    (
+        "ロイター通信によれば、SMICはファーウェイにチップを供給している。",
+        {("SMIC", "suppliesTo", "Huawei")},
+        {("SMIC", "suppliesTo", "Reuters")},
+    ),
+    (
+        "日本経済新聞の報道では、キオクシアはSKハイニックスと提携した。",
+        {("Kioxia", "partnersWith", "SK_Hynix")},
+        {("Nikkei", "partnersWith", "SK_Hynix"), ("SK_Hynix", "partnersWith", "Nikkei")},
+    ),
+    (
+        "アリババがエヌビディアのチップを使っていると、英フィナンシャル・タイムズ(FT)が報じた。",
+        {("Alibaba", "uses", "Nvidia"), ("Financial_Times", "basedIn", "United_Kingdom")},
+        {("Financial_Times", "uses", "Nvidia"), ("Alibaba", "uses", "Financial_Times")},
+    ),
+    # a wire dateline says where the story was filed; an English headline is not read
+    (
+        "[東京 5日 ロイター] - キオクシアはSKハイニックスと提携した。",
+        {("Kioxia", "partnersWith", "SK_Hynix")},
+        {("Reuters", "basedIn", "Japan")},
+    ),
+    (
+        "Japan tightens chip export rules on China - Reuters",
+        set(),
+        {("Reuters", "basedIn", "Japan")},
     ),
 ]
 

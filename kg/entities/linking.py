@@ -61,9 +61,6 @@ _DATELINE = re.compile(r"\s*[\[【][^\]】]{0,30}\d{1,2}日[^\]】]{0,20}[\]】]
 def find_mentions(doc: Doc, gaz: Gazetteer, rules: EntityRules) -> list[Mention]:
     """All mentions of one sentence, in text order, without overlaps."""
     found = gazetteer_mentions(doc, gaz)
-    dateline = _DATELINE.match(doc.text)
-    if dateline:  # [北京 11日 ロイター]: where and when the story was filed, not its content
-        found = [m for m in found if m.char_start >= dateline.end()]
     found += ner_mentions(doc, found, rules)
     found += pattern_mentions(doc, found, rules)
     found += prefix_mentions(doc, found, gaz)
@@ -79,6 +76,9 @@ def find_mentions(doc: Doc, gaz: Gazetteer, rules: EntityRules) -> list[Mention]
     found = merge_parentheses(doc, found, gaz, rules)
     found = unknown_before_paren(doc, found, gaz, rules)
     found += list_members(doc, found, rules)
+    dateline = _DATELINE.match(doc.text)
+    if dateline:  # [北京 11日 ロイター]: where and when the story was filed, not its content
+        found = [m for m in found if m.char_start >= dateline.end()]
     found.sort(key=lambda m: m.char_start)
     return found
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -120,7 +121,9 @@ def extract_sentence(
     any; False or None: the rules alone)."""
     g = grammar or load_grammar()
     sent = Sentence(doc, mentions, g, context)
-    out = rule_facts(sent)
+    reporters = sent.reporters()
+    # who tells the story is no party to it; what its own name says of it stands (英FT)
+    out = [f for f in rule_facts(sent) if f[0] == "basedIn" or not {f[1].iri, f[2].iri} & reporters]
     scorer = load_model() if model is True else model or None
     if scorer is not None and _readable(sent) and _has_cue(sent):
         out = apply(sent, out, scorer)
@@ -128,10 +131,16 @@ def extract_sentence(
     return out
 
 
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
 def _readable(sent: Sentence) -> bool:
     """Can the sentence hold a fact: two names, or an anaphor (同社), or a group of firms
     (25社)? The pre-filter (kg.prefilter) parses no other sentence, so the rules and the
-    scorer read no other."""
+    scorer read no other. A line without a Japanese character (an English headline, a
+    URL) is none the grammar reads."""
+    if not _JAPANESE.search(sent.doc.text):
+        return False
     return (
         len(sent.mentions) + len(sent.prefixes) >= 2
         or any(t.text in sent.g.company_anaphora for t in sent.doc)

@@ -52,7 +52,8 @@ def arguments(sent: Sentence) -> list[Arg]:
     return list(out.values())
 
 
-def _root(sent: Sentence, a: Arg) -> Token:
+def arg_root(sent: Sentence, a: Arg) -> Token:
+    """The token that links an argument into the parse (the sentence root for an implicit one)."""
     doc = sent.doc
     if a.via == "zero":
         return next((t for t in doc if t.dep_ == "ROOT"), doc[0])
@@ -64,7 +65,8 @@ def _root(sent: Sentence, a: Arg) -> Token:
     return doc[a.end - 1]
 
 
-def _ancestors(tok: Token) -> list[Token]:
+def ancestors(tok: Token) -> list[Token]:
+    """`tok` and its heads up to the root."""
     out = [tok]
     while out[-1].head.i != out[-1].i and len(out) < 40:
         out.append(out[-1].head)
@@ -106,8 +108,8 @@ def pair_features(sent: Sentence, a: Arg, b: Arg, cue_relations: dict[str, set[s
         ma = sent.by_token.get(a.start)
         if ma is not None and any(m.iri == b.iri for m in sent.members(ma) if m is not ma):
             f.append("same_list")
-    ra, rb = _root(sent, a), _root(sent, b)
-    up_a, up_b = _ancestors(ra), _ancestors(rb)
+    ra, rb = arg_root(sent, a), arg_root(sent, b)
+    up_a, up_b = ancestors(ra), ancestors(rb)
     ids_b = {t.i for t in up_b}
     lca = next((t for t in up_a if t.i in ids_b), None)
     if lca is not None:

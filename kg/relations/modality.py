@@ -8,7 +8,8 @@ the predicates on the way say:
 * denied: a negation on the cue's own predicate (…していない, …ではない) or a denying
   verb above it (…との報道を否定した, …を断念した);
 * planned: a plan above the cue (…する計画だ, …を検討している, …を目指す, …したい), or an
-  announcement (…すると発表した, …の提携を発表した: GUIDELINES "発表 → planned");
+  announcement (…すると発表した, …の提携を発表した: GUIDELINES "発表 → planned") unless
+  what it announces has happened (…を加えたと発表した);
 * hedged: a hedge above the cue (…する見通し, …の可能性がある, …した模様だ), or a
   verb of thinking in the passive over a quoted clause (…と見られる/みられる, …とされる);
 * reported: a verb of saying above the cue (…と述べた, …と報じた, …と明らかにした,
@@ -88,6 +89,7 @@ def _walk(tok: Token, sent: Sentence) -> tuple[set[str], str | None, bool] | Non
     in_scope = True  # what the predicates above say covers the cue
     attributed = True  # … or at least who they say it comes from
     tense: bool | None = None  # does the first verb with a tense tell of what will happen?
+    past: bool | None = None  # … or of what has happened (…を加えたと発表した)?
     cur, first = tok, True
     for _ in range(12):
         kids = list(cur.children)
@@ -97,6 +99,8 @@ def _walk(tok: Token, sent: Sentence) -> tuple[set[str], str | None, bool] | Non
             tense = _future(cur, tok, sent)  # Aし、Bする: A takes the tense of B
             if tense:
                 found.add("future")
+        if past is None and cur.pos_ == "VERB" and cur.lemma_ not in mod["announce"]:
+            past = _past(cur)  # of the clause announced, not of the announcing
         tail = _tail(cur)
         said = _says_in_tail(tail, mod)
         near = (
@@ -107,7 +111,7 @@ def _walk(tok: Token, sent: Sentence) -> tuple[set[str], str | None, bool] | Non
         if near and not coordinated and (cur.lemma_ in mod["negation"] or _negated(tail, mod)):
             found.add("denied")
         if not first and attributed:
-            said |= _says(cur, sent)
+            said |= _says(cur, sent, past=bool(past))
         if not in_scope:
             said &= {"reported"} if attributed else set()
         if "reported" in said:
@@ -154,10 +158,7 @@ def _future(verb: Token, cue: Token, sent: Sentence) -> bool | None:
     relative clause with a time to come (来年発売する新製品)? None for a continuative form
     (提携し、…), whose tense is that of the verb it leads to."""
     mod = sent.g.modality
-    ending = [
-        c for c in verb.children if c.i > verb.i and c.dep_ in ("aux", "mark", "fixed", "cop")
-    ]
-    ending += [g for c in ending for g in c.children if g.dep_ in ("fixed", "aux")]
+    ending = _ending(verb)
     if any(t.lemma_ in mod["not_future"] for t in ending):
         return False
     words = sorted([verb, *ending], key=lambda t: t.i)
@@ -184,6 +185,25 @@ def _future(verb: Token, cue: Token, sent: Sentence) -> bool | None:
     return verb.dep_ == "acl" and any(word in time for word in mod["future_times"])
 
 
+def _ending(verb: Token) -> list[Token]:
+    """The function words that end the predicate of `verb` (…し[た], …して[いる][と])."""
+    ending = [
+        c for c in verb.children if c.i > verb.i and c.dep_ in ("aux", "mark", "fixed", "cop")
+    ]
+    return ending + [g for c in ending for g in c.children if g.dep_ in ("fixed", "aux")]
+
+
+def _past(verb: Token) -> bool | None:
+    """Does the predicate of `verb` end in the past (…を加えた)? None for a continuative form
+    (…を取得し、), whose tense is that of the verb it leads to."""
+    ending = sorted([verb, *_ending(verb)], key=lambda t: t.i)
+    if ending[-1].text in ("て", "で") or any(
+        "連用形" in f for f in ending[-1].morph.get("Inflection")
+    ):
+        return None
+    return any(f.startswith("助動詞-タ") for t in ending[1:] for f in t.morph.get("Inflection"))
+
+
 def _continues(tok: Token) -> bool:
     """Does the predicate of `tok` end in a continuative form and a comma (提携し、,
     供給しており、, 顧客で、, 出資せず、), so that what follows is a clause of its own?
@@ -199,15 +219,16 @@ def _continues(tok: Token) -> bool:
     return False
 
 
-def _says(cur: Token, sent: Sentence) -> set[str]:
+def _says(cur: Token, sent: Sentence, *, past: bool = False) -> set[str]:
     """The modalities a predicate above the cue gives it, by what the predicate is
-    (…を否定した, …する計画だ, …と発表した, …とみられる, …と述べた)."""
+    (…を否定した, …する計画だ, …すると発表した, …とみられる, …と述べた). An announcement
+    of what has happened (…を加えたと発表した) is a statement, not a plan."""
     mod = sent.g.modality
     names = _names(cur, sent.doc)
     out = set()
     if names & mod["denial"]:
         out.add("denied")
-    if names & (mod["plan"] | mod["announce"]):
+    if names & mod["plan"] or (names & mod["announce"] and not past):
         out.add("planned")
     quote = _quote_before(cur)
     if names & mod["hedge"] and (

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from kg.errors import GazetteerError
 from kg.relations.context import Ref
-from kg.relations.features import Arg, arguments, pair_features
+from kg.relations.features import Arg, ancestors, arg_root, arguments, pair_features
 from kg.relations.modality import modality_of
 from kg.vocab import SYMMETRIC, ontology_dir
 
@@ -88,7 +88,8 @@ def cue_relations(grammar: Grammar) -> dict[str, frozenset[str]]:
 def candidates(sent: Sentence, rule_facts: list[RawFact]) -> list[tuple[Arg, Arg, list[str]]]:
     """Every ordered pair of distinct entities of the sentence, with its features; what
     the rules made of the pair is a feature too."""
-    args = arguments(sent)
+    reporters = sent.reporters()
+    args = [a for a in arguments(sent) if a.iri not in reporters]
     made: dict[tuple[str, str], set[str]] = {}
     for rel, a, b, *_ in rule_facts:
         made.setdefault((a.iri, b.iri), set()).add(rel)
@@ -137,6 +138,20 @@ def apply(sent: Sentence, rule_facts: list[RawFact], model: Model) -> list[RawFa
                 continue
             tok = _anchor(sent, a, b)
             modality, reporter = modality_of(tok, sent)
+            if (
+                modality
+                and "zero" not in (a.via, b.via)
+                and tok.i
+                in (
+                    arg_root(sent, a).i,
+                    arg_root(sent, b).i,
+                )
+            ):
+                # one name hangs on the other (TSMC傘下のJASM): a fact the noun phrase
+                # presupposes, whatever the clause around it plans or hedges; only a source
+                # the sentence names still attributes it
+                if modality != "reported":
+                    modality, reporter = "asserted", None
             if modality is None:
                 continue
             made.add((rel, a.iri, b.iri))
@@ -159,11 +174,10 @@ def apply(sent: Sentence, rule_facts: list[RawFact], model: Model) -> list[RawFa
 
 def _anchor(sent: Sentence, a: Arg, b: Arg):
     """The token that carries the pair's clause: where their paths in the parse meet."""
-    from kg.relations.features import _ancestors, _root
 
-    up_a = _ancestors(_root(sent, a))
+    up_a = ancestors(arg_root(sent, a))
     ids_a = {t.i for t in up_a}
-    for t in _ancestors(_root(sent, b)):
+    for t in ancestors(arg_root(sent, b)):
         if t.i in ids_a:
             return t
     return up_a[-1]

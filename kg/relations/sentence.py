@@ -199,6 +199,29 @@ class Sentence(References, Slots):
         pick = good or outside
         return pick[-1].i if pick else m.end - 1
 
+    def reporters(self) -> set[str]:
+        """Entities the sentence names as the source of what it says (ロイター通信によれば,
+        日経の報道では, 英FTが報じた, BやCなどの米メディアは報じている): no party to it."""
+        mod = self.g.modality
+        text = self.doc.text
+        out: set[str] = set()
+        for m in self.mentions:
+            rest = text[m.char_end :].removeprefix("の")
+            if any(rest.startswith(x) for x in mod["report_markers"]):
+                out |= {x.iri for x in self.members(m)}
+                continue
+            tok = self.doc[self.root_of(m)]
+            head = tok.head
+            while head.pos_ == "NOUN" and head.i != head.head.i and tok.dep_ != "nsubj":
+                tok, head = head, head.head  # BやCなどの米メディアは: the noun the list names
+            if (
+                head.lemma_ in mod["news_verbs"]
+                and not self.passive(head)  # Xは…と報じられている: X is what the news is about
+                and self.slot_of(self.mention_end(tok)) in ("subj", "topic")
+            ):
+                out |= {x.iri for x in self.members(m)}
+        return out
+
     def same_list(self, a: str, b: str) -> bool:
         """Are the entities `a` and `b` members of one list of this sentence (AやBも出資する:
         they share a role, so neither can be the other's investor, supplier, owner...)?"""
