@@ -457,6 +457,13 @@ REAL_TEXT = [
         set(),
         {("Reuters", "basedIn", "Japan")},
     ),
+    # an export control: the party addressed (Xに対し) may be the exporter, the goods' way
+    # (Y向けの…の輸出) names the target
+    (
+        "オランダ政府はASMLに対し、中国向けの露光装置の輸出許可を取り消した。",
+        {("Netherlands", "restrictsExportsTo", "China")},
+        {("Netherlands", "restrictsExportsTo", "ASML")},
+    ),
 ]
 
 
