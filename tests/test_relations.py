@@ -180,10 +180,10 @@ MARGIN = 0.03
 MEASURED = {  # (precision, recall), the rules and the shipped scorer together
     "dev": (0.97, 0.84),
     "holdout": (0.95, 0.72),
-    "news-a": (0.83, 0.45),
+    "news-a": (0.84, 0.45),
     "news-b": (0.87, 0.46),
     "seed": (0.86, 0.93),
-    "real": (0.83, 0.49),
+    "real": (0.84, 0.49),
 }
 
 

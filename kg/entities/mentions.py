@@ -122,6 +122,8 @@ def ner_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
         if cls == "Product" and has_company_cue(doc, ent.start, ent.end, text, rules):
             cls = "Company"
         text = strip_suffix(text, rules)
+        if text[-1].isdigit() and doc.text.startswith(rules.counters, a + len(text)):
+            continue  # テック7社: a count of firms
         out.append(Mention(ent.start, ent.end, a, a + len(text), mint_iri(text), cls, text, "ner"))
     return out
 

@@ -26,6 +26,7 @@ class EntityRules:
     stop_names: frozenset[str]
     generic_heads: tuple[str, ...]
     group_words: tuple[str, ...]
+    counters: tuple[str, ...]
     ticker: re.Pattern
     name_suffixes: dict[str, str]  # suffix -> class
     extension_suffixes: tuple[str, ...]
@@ -77,6 +78,7 @@ def load_rules(path: str | None = None) -> EntityRules:
             stop_names=frozenset(normalize_name(x) for x in data["stop_names"]),
             generic_heads=tuple(data["generic_heads"]),
             group_words=tuple(data["group_words"]),
+            counters=tuple(data["counters"]),
             ticker=re.compile(data["ticker_pattern"]),
             name_suffixes={suf: cls for cls, sufs in data["name_suffixes"].items() for suf in sufs},
             extension_suffixes=tuple(data["extension_suffixes"]),
