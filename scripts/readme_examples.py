@@ -239,7 +239,7 @@ EXAMPLES = [
     Example(
         "saved-cli",
         [
-            Cmd("kg query --list"),
+            Cmd("kg query --list", shape=head_lines(6)),
             Cmd("kg query --saved facts-about --param entity=ファーウェイ --limit 4"),
             Cmd("kg query --saved facts-about --param entity=ファーウェイ --limit 4 --offset 4"),
         ],
@@ -298,6 +298,14 @@ EXAMPLES = [
                 "kg viz --relation restrictsExportsTo --relation suppliesTo"
                 " --lang en -o out/controls.html"
             ),
+        ],
+    ),
+    Example(
+        "lists",
+        [
+            Cmd("kg lists import tests/data/lists/csl-sample.csv", cwd="repo"),
+            Cmd("kg query --saved listed-in-the-news --limit 2"),
+            Cmd("kg query --saved export-controls-vs-list --limit 3"),
         ],
     ),
     # `make -o STAMP`: never reinstall from the scratch checkout (it would point the venv there)
