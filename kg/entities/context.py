@@ -199,7 +199,7 @@ def _ends_phrase(doc: Doc, j: int) -> bool:
 
 
 def _text(doc: Doc, i: int, j: int) -> str:
-    return doc.text[doc[i].idx : doc[j - 1].idx + len(doc[j - 1].text)]
+    return doc[i:j].text
 
 
 def suffix_names(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list[Mention]:

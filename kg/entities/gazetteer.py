@@ -188,9 +188,10 @@ def _inside_proper_noun(doc: Doc, a: int, b: int) -> bool:
 
 def _glued_proper_noun(doc: Doc, a: int, b: int) -> bool:
     """Is a Latin name glued to a following katakana proper noun (ASMLジャパン)?"""
-    if not (b < len(doc.text) and script_of(doc.text[b - 1]) == "latin"):
+    text = doc.text
+    if not (b < len(text) and script_of(text[b - 1]) == "latin"):
         return False
-    if script_of(doc.text[b]) != "kana":
+    if script_of(text[b]) != "kana":
         return False
     nxt = next((t for t in doc if t.idx == b), None)
     return nxt is not None and "固有名詞" in nxt.tag_

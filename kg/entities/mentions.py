@@ -86,14 +86,15 @@ def gazetteer_mentions(doc: Doc, gaz: Gazetteer) -> list[Mention]:
 def ner_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list[Mention]:
     """GiNZA's named entities that the gazetteer did not cover, mapped to ontology classes."""
     out: list[Mention] = []
+    full = doc.text
     for ent in doc.ents:
         cls = rules.ner_labels.get(ent.label_)
         if cls is None:
             continue
         a, b = ent.start_char, ent.end_char
-        while a < b and not doc.text[a].isalnum():  # | Reuters
+        while a < b and not full[a].isalnum():  # | Reuters
             a += 1
-        text = doc.text[a:b].strip()
+        text = full[a:b].strip()
         if not text or overlaps(a, b, taken) or normalize_name(text) in rules.stop_names:
             continue
         if generic(text, rules) or len(text) < 2:
@@ -108,7 +109,7 @@ def ner_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
         if text.isascii() and text.isupper() and len(text) <= 3:
             if not has_company_cue(doc, ent.start, ent.end, text, rules):
                 continue  # EAR, FT: an acronym is a name only with a company cue
-        if _cuts_word(doc.text, a, b):
+        if _cuts_word(full, a, b):
             continue  # ソウル in ソウルブレイン: part of a longer katakana or Latin word
         if not rules.name_suffix(text) and common_phrase(text):
             # 貿易摩擦, テックブランド, 国家安全保障: ordinary words NER took for a name;
@@ -122,7 +123,7 @@ def ner_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
         if cls == "Product" and has_company_cue(doc, ent.start, ent.end, text, rules):
             cls = "Company"
         text = strip_suffix(text, rules)
-        if text[-1].isdigit() and doc.text.startswith(rules.counters, a + len(text)):
+        if text[-1].isdigit() and full.startswith(rules.counters, a + len(text)):
             continue  # テック7社: a count of firms
         out.append(Mention(ent.start, ent.end, a, a + len(text), mint_iri(text), cls, text, "ner"))
     return out

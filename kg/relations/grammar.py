@@ -63,6 +63,7 @@ class Grammar:
     cues: tuple[CueEntry, ...]
     by_lemma: dict[str, tuple[CueEntry, ...]]
     max_particle: int
+    particle_prefixes: frozenset[str]  # every start of a particle sequence (に, によ, による)
     group_counters: tuple[str, ...]
     membership: frozenset[str]
     group_relations: frozenset[str]
@@ -151,6 +152,9 @@ def _load_grammar(path: str) -> Grammar:
             cues=tuple(cues),
             by_lemma={k: tuple(v) for k, v in by_lemma.items()},
             max_particle=max(len(p) for p in data["particles"]),
+            particle_prefixes=frozenset(
+                p[:k] for p in data["particles"] for k in range(1, len(p) + 1)
+            ),
             group_counters=tuple(data["groups"]["counters"]),
             membership=frozenset(data["groups"]["membership"]),
             group_relations=frozenset(data["groups"]["relations"]),

@@ -53,9 +53,7 @@ class Sentence(References, Slots):
             cand = "".join(parts) + t.text
             if len(cand) > self.g.max_particle:
                 break
-            if t.pos_ in ("ADP", "SCONJ", "PART") or any(
-                p.startswith(cand) for p in self.g.particles
-            ):
+            if t.pos_ in ("ADP", "SCONJ", "PART") or cand in self.g.particle_prefixes:
                 parts.append(t.text)
                 i += 1
                 continue
