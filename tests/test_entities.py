@@ -127,6 +127,12 @@ NAMED = [
     # quoted and unquoted products with model numbers
     ("同社はGPU(画像処理半導体)「Blackwell B40」を提出した。", "Blackwell B40", "Product"),
     ("新型のアクセラレーター(AI半導体)GX500を発売する。", "GX500", "Product"),
+    # the description NER takes in with a name is no part of it
+    (
+        "トヨタは独半導体大手フォルテック・セミコンダクターと提携した。",
+        "フォルテック・セミコンダクター",
+        "Company",
+    ),
 ]
 
 

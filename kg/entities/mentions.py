@@ -91,7 +91,8 @@ def ner_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
         cls = rules.ner_labels.get(ent.label_)
         if cls is None:
             continue
-        a, b = ent.start_char, ent.end_char
+        start = _after_descriptor(doc, ent.start, ent.end, rules)
+        a, b = doc[start].idx, ent.end_char
         while a < b and not full[a].isalnum():  # | Reuters
             a += 1
         text = full[a:b].strip()
@@ -125,8 +126,22 @@ def ner_mentions(doc: Doc, taken: Sequence[Mention], rules: EntityRules) -> list
         text = strip_suffix(text, rules)
         if text[-1].isdigit() and full.startswith(rules.counters, a + len(text)):
             continue  # テック7社: a count of firms
-        out.append(Mention(ent.start, ent.end, a, a + len(text), mint_iri(text), cls, text, "ner"))
+        out.append(Mention(start, ent.end, a, a + len(text), mint_iri(text), cls, text, "ner"))
     return out
+
+
+def _after_descriptor(doc: Doc, start: int, end: int, rules: EntityRules) -> int:
+    """Where the name begins in an entity GiNZA took with the description before it
+    (英半導体大手ダイアログ・セミコンダクター: at ダイアログ): after a descriptor noun led by
+    kanji only, when a katakana or Latin name follows."""
+    for k in range(end - 1, start, -1):
+        if (
+            doc[k - 1].text in rules.descriptors
+            and script_of(doc[k].text[0]) in ("kana", "latin")
+            and all(script_of(c) in ("kanji", "other") for t in doc[start:k] for c in t.text)
+        ):
+            return k
+    return start
 
 
 _MONEY = re.compile(
