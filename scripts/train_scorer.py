@@ -265,15 +265,7 @@ def cross_validate(data: Data, folds: int = 5) -> list[tuple[Example, float]]:
 
 def score(scored: list[tuple[Example, float]], propose: float, keep: float) -> tuple[float, ...]:
     """Precision, recall, F1 of the combined decision over held-out examples."""
-    tp = fp = fn = 0
-    for e, p in scored:
-        yes = p >= keep if e.rule else p >= propose
-        tp += yes and e.label == 1
-        fp += yes and e.label == 0
-        fn += (not yes) and e.label == 1
-    prec = tp / (tp + fp) if tp + fp else 0.0
-    rec = tp / (tp + fn) if tp + fn else 0.0
-    return prec, rec, 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return _score_each([(e, p, propose, keep) for e, p in scored])
 
 
 def _score_each(rows: list[tuple[Example, float, float, float]]) -> tuple[float, ...]:

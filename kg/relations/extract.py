@@ -121,7 +121,7 @@ def extract_sentence(
     any; False or None: the rules alone)."""
     g = grammar or load_grammar()
     sent = Sentence(doc, mentions, g, context)
-    reporters = sent.reporters()
+    reporters = sent.reporters
     # who tells the story is no party to it; what its own name says of it stands (英FT)
     out = [f for f in rule_facts(sent) if f[0] == "basedIn" or not {f[1].iri, f[2].iri} & reporters]
     scorer = load_model() if model is True else model or None

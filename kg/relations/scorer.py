@@ -88,7 +88,7 @@ def cue_relations(grammar: Grammar) -> dict[str, frozenset[str]]:
 def candidates(sent: Sentence, rule_facts: list[RawFact]) -> list[tuple[Arg, Arg, list[str]]]:
     """Every ordered pair of distinct entities of the sentence, with its features; what
     the rules made of the pair is a feature too."""
-    reporters = sent.reporters()
+    reporters = sent.reporters
     args = [a for a in arguments(sent) if a.iri not in reporters]
     made: dict[tuple[str, str], set[str]] = {}
     for rel, a, b, *_ in rule_facts:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from kg.relations.context import Context, Ref
@@ -197,6 +198,7 @@ class Sentence(References, Slots):
         pick = good or outside
         return pick[-1].i if pick else m.end - 1
 
+    @cached_property
     def reporters(self) -> set[str]:
         """Entities the sentence names as the source of what it says (ロイター通信によれば,
         日経の報道では, 英FTが報じた, BやCなどの米メディアは報じている): no party to it."""
