@@ -127,12 +127,25 @@ def step_facts(store: str) -> dict:
 
 
 def _synthetic_quads(n: int):
-    from generate import graph_articles
+    """Each article graph of the synthetic graph, then the synthetic Entity List's graph and
+    its links graph (the organisations the articles describe, matched as `kg lists import`
+    matches them)."""
+    from generate import graph_articles, synthetic_list
 
     from kg.graph import article_quads
+    from kg.lists import links_iri, list_quads, match_entities, match_quads
 
+    names: dict[str, list[str]] = {}
     for art, ents, facts in graph_articles(n):
+        for e in ents.entities.values():
+            if e.cls in ("Company", "GovernmentBody", "Association"):
+                names[e.iri] = [e.label_en, e.label_ja, *e.aliases]
         yield art.key, article_quads(art, ents, facts, extractor="bench", root="bench/corpus")
+    listed = synthetic_list()
+    yield listed.iri, list_quads(listed)
+    entries = {f"{listed.iri}/entry/{k}": e for k, e in listed.entries.items()}
+    matches = match_entities(listed.id, entries, names, set(names))
+    yield links_iri(listed.id), match_quads(listed.id, matches)
 
 
 def step_make_graph(n: int, out: str) -> dict:
